@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages rl4real-gym needs: LLVM/Clang 19 (the allocator plugin
+# builds against them), gRPC/protobuf for the plugin's protocol server, csmith for
+# differential testing, and the AArch64 cross toolchain + qemu to run AArch64 programs.
+set -euo pipefail
+PKGS=(llvm-19-dev llvm-19 clang-19 lld-19 libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev
+      protobuf-compiler cmake ninja-build pkg-config csmith libcsmith-dev
+      qemu-user-static gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "system packages: all present"; exit 0
+fi
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
