@@ -81,6 +81,13 @@ static cl::opt<unsigned> MaxDecisions(
     "rl4real-max-decisions",
     cl::desc("Most client decisions per function (0: 40 per node + 1000)"),
     cl::init(0));
+// Fault injection for the driver's robustness tests (hidden).
+static cl::opt<int> InjectCrashAfter(
+    "rl4real-inject-crash-after", cl::Hidden, cl::init(-1),
+    cl::desc("Abort llc after this many client decisions (testing only)"));
+static cl::opt<int> InjectHangAfter(
+    "rl4real-inject-hang-after", cl::Hidden, cl::init(-1),
+    cl::desc("Stop responding after this many client decisions (testing only)"));
 static cl::opt<std::string> FiguresOutput(
     "rl4real-figures-output",
     cl::desc("Append each function's allocation figures as JSON lines here"),
@@ -473,6 +480,11 @@ void RL4ReAlRegAlloc::driveClient() {
     if (A.kind() == Action::FINISH)
       return;
     ++NumSteps;
+    if (InjectCrashAfter >= 0 && NumSteps > unsigned(InjectCrashAfter))
+      std::abort();
+    if (InjectHangAfter >= 0 && NumSteps > unsigned(InjectHangAfter))
+      for (;;)
+        pause();
     Error = selectOrSplit(A);
   }
 }

@@ -1,0 +1,193 @@
+"""Decoded protocol states: plain dataclasses of numpy arrays."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+
+NUM_NODE_FEATURES = 18
+NUM_SPLIT_FEATURES = 5
+NODE_FEATURE_NAMES = (
+    "log_spill_weight", "spillable", "log_num_instrs", "log_span", "log_segments",
+    "loop_depth", "log_max_block_freq", "crosses_call", "is_vector", "reg_bits_over_128",
+    "log_degree", "pending", "assigned", "spilled", "colour", "splits", "has_hint",
+    "log_assigned_neighbours",
+)  # fmt: skip
+SPLIT_FEATURE_NAMES = ("position", "use_fraction", "log_block_freq", "loop_depth", "edge_copies")
+
+
+class Phase(enum.IntEnum):
+    SELECT_NODE = 0
+    SELECT_TASK = 1
+    COLOUR = 2
+    SPLIT = 3
+    FUNCTION_DONE = 4
+    MODULE_DONE = 5
+
+
+class ActionKind(enum.IntEnum):
+    SELECT_NODE = 0
+    SELECT_TASK = 1
+    COLOUR = 2  # value == num_colours means spill
+    SPLIT = 3
+    NEXT = 4
+    FINISH = 5
+
+
+PHASE_ACTION = {
+    Phase.SELECT_NODE: ActionKind.SELECT_NODE,
+    Phase.SELECT_TASK: ActionKind.SELECT_TASK,
+    Phase.COLOUR: ActionKind.COLOUR,
+    Phase.SPLIT: ActionKind.SPLIT,
+}
+
+
+class NodeStatus(enum.IntEnum):
+    PENDING = 0
+    ASSIGNED = 1
+    SPILLED = 2
+    GONE = 3
+
+
+@dataclass(frozen=True)
+class GraphView:
+    """The interference graph as the plugin last sent it."""
+
+    version: int
+    features: np.ndarray  # float32 (N, NUM_NODE_FEATURES)
+    status: np.ndarray  # int8 (N,)
+    colour: np.ndarray  # int32 (N,), -1 if unassigned
+    weight: np.ndarray  # float32 (N,), inf if unspillable
+    edges: np.ndarray  # int32 (E, 2), undirected, i < j
+
+    @property
+    def num_nodes(self) -> int:
+        return int(self.status.shape[0])
+
+    @property
+    def num_edges(self) -> int:
+        return int(self.edges.shape[0])
+
+
+@dataclass(frozen=True)
+class AllocationFigures:
+    """Block-frequency-weighted cost and counts of one function's allocation."""
+
+    weighted_cost: float = 0.0
+    reload_cost: float = 0.0
+    spill_cost: float = 0.0
+    copy_cost: float = 0.0
+    reloads: int = 0
+    spills: int = 0
+    folded_reloads: int = 0
+    folded_spills: int = 0
+    copies: int = 0
+    splits: int = 0
+    spilled_vregs: int = 0
+    evictions: int = 0
+    agent_decisions: int = 0
+    heuristic_decisions: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> AllocationFigures:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in names})
+
+
+@dataclass(frozen=True)
+class DecisionState:
+    """One state of the plugin's decision loop."""
+
+    phase: Phase
+    function: str
+    current_node: int
+    mask: np.ndarray  # bool, legal choices of this phase
+    graph: GraphView
+    split_features: np.ndarray  # float32 (P, NUM_SPLIT_FEATURES)
+    figures: AllocationFigures
+    last_weight: float
+    last_split_weight: float
+    error: str
+    step: int
+    colours: tuple[str, ...] = field(default=())
+    target_triple: str = ""
+
+    @property
+    def done(self) -> bool:
+        return self.phase in (Phase.FUNCTION_DONE, Phase.MODULE_DONE)
+
+
+def _array(data: bytes, dtype: Any, shape: tuple[int, ...]) -> np.ndarray:
+    arr = np.frombuffer(data, dtype=dtype)
+    expected = int(np.prod(shape))
+    if arr.size != expected:
+        raise ValueError(f"malformed protocol message: expected {expected} values, got {arr.size}")
+    return arr.reshape(shape)
+
+
+def decode_graph(msg: Any) -> GraphView:
+    n, f, e = msg.num_nodes, msg.num_features, msg.num_edges
+    if f != NUM_NODE_FEATURES:
+        raise ValueError(
+            f"plugin sends {f} node features, this package expects {NUM_NODE_FEATURES}: "
+            "rebuild the plugin (rl4real build-plugin)"
+        )
+    return GraphView(
+        version=int(msg.version),
+        features=_array(msg.node_features, np.float32, (n, f)),
+        status=_array(msg.node_status, np.int8, (n,)),
+        colour=_array(msg.node_colour, np.int32, (n,)),
+        weight=_array(msg.node_weight, np.float32, (n,)),
+        edges=_array(msg.edges, np.int32, (e, 2)),
+    )
+
+
+EMPTY_GRAPH = GraphView(
+    version=0,
+    features=np.zeros((0, NUM_NODE_FEATURES), np.float32),
+    status=np.zeros(0, np.int8),
+    colour=np.zeros(0, np.int32),
+    weight=np.zeros(0, np.float32),
+    edges=np.zeros((0, 2), np.int32),
+)
+
+
+def decode_state(msg: Any, previous: GraphView | None) -> DecisionState:
+    """Turns a ``State`` message into a :class:`DecisionState`.
+
+    The graph is only sent when it changed; ``previous`` is reused otherwise.
+    """
+    graph = decode_graph(msg.graph) if msg.HasField("graph") else (previous or EMPTY_GRAPH)
+    k = msg.num_split_features or NUM_SPLIT_FEATURES
+    split = np.frombuffer(msg.split_features, np.float32)
+    if split.size % k:
+        raise ValueError("malformed protocol message: split features")
+    fig = msg.figures
+    figures = AllocationFigures(
+        weighted_cost=fig.weighted_cost, reload_cost=fig.reload_cost, spill_cost=fig.spill_cost,
+        copy_cost=fig.copy_cost, reloads=fig.reloads, spills=fig.spills,
+        folded_reloads=fig.folded_reloads, folded_spills=fig.folded_spills, copies=fig.copies,
+        splits=fig.splits, spilled_vregs=fig.spilled_vregs, evictions=fig.evictions,
+        agent_decisions=fig.agent_decisions, heuristic_decisions=fig.heuristic_decisions,
+    )  # fmt: skip
+    return DecisionState(
+        phase=Phase(msg.phase),
+        function=msg.function_name,
+        current_node=int(msg.current_node),
+        mask=np.frombuffer(msg.mask, np.uint8).astype(bool),
+        graph=graph,
+        split_features=split.reshape(-1, k),
+        figures=figures,
+        last_weight=float(msg.last_weight),
+        last_split_weight=float(msg.last_split_weight),
+        error=msg.error,
+        step=int(msg.step),
+        colours=tuple(msg.colours),
+        target_triple=msg.target,
+    )

@@ -1,0 +1,15 @@
+"""Registration of the environments with Gymnasium (also an entry point)."""
+
+from __future__ import annotations
+
+ENV_IDS = {"RL4ReAl-x86-v0": "x86", "RL4ReAl-aarch64-v0": "aarch64"}
+ENTRY_POINT = "rl4real_gym.envs.regalloc_env:RegAllocEnv"
+
+
+def register_envs() -> None:
+    """Registers both environment ids (idempotent)."""
+    from gymnasium.envs.registration import register, registry
+
+    for env_id, target in ENV_IDS.items():
+        if env_id not in registry:
+            register(id=env_id, entry_point=ENTRY_POINT, kwargs={"target": target})

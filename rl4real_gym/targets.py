@@ -1,0 +1,61 @@
+"""The two supported targets and how llc and clang are invoked for each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rl4real_gym.errors import UnknownTargetError
+
+
+@dataclass(frozen=True)
+class Target:
+    """A code-generation target.
+
+    ``num_colours`` is the size of the plugin's colour table for this target (the
+    physical registers of the general-purpose and FP/vector classes); the plugin
+    reports its table at the start of every session and the driver checks it.
+    """
+
+    name: str
+    triple: str
+    num_colours: int
+    clang_args: tuple[str, ...]
+    llc_args: tuple[str, ...]
+    run_prefix: tuple[str, ...]
+    link_cmd: tuple[str, ...]
+
+
+X86 = Target(
+    name="x86",
+    triple="x86_64-linux-gnu",
+    num_colours=165,  # GR8/16/32/64 (incl. APX R16-R31, masked unless +egpr), XMM0-15, YMM0-15
+    clang_args=("--target=x86_64-linux-gnu",),
+    llc_args=("-mtriple=x86_64-linux-gnu", "-relocation-model=pic"),
+    run_prefix=(),
+    link_cmd=("clang-19", "--target=x86_64-linux-gnu"),
+)
+
+AARCH64 = Target(
+    name="aarch64",
+    triple="aarch64-linux-gnu",
+    num_colours=224,  # W0-30, X0-28/FP/LR/XZR..., B/H/S/D/Q 0-31
+    clang_args=("--target=aarch64-linux-gnu", "--sysroot=/usr/aarch64-linux-gnu"),
+    llc_args=("-mtriple=aarch64-linux-gnu", "-relocation-model=pic"),
+    run_prefix=("qemu-aarch64-static", "-L", "/usr/aarch64-linux-gnu"),
+    link_cmd=("aarch64-linux-gnu-gcc",),
+)
+
+TARGETS: dict[str, Target] = {"x86": X86, "aarch64": AARCH64}
+ALIASES = {"x86": "x86", "x86_64": "x86", "x86-64": "x86", "aarch64": "aarch64", "arm64": "aarch64"}
+
+
+def get_target(name: str | Target) -> Target:
+    """Returns the target called ``name`` (x86, x86_64, aarch64, arm64)."""
+    if isinstance(name, Target):
+        return name
+    key = ALIASES.get(str(name).lower())
+    if key is None:
+        raise UnknownTargetError(
+            f"unknown target {name!r}; supported targets are: {', '.join(TARGETS)}"
+        )
+    return TARGETS[key]
