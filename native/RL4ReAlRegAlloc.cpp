@@ -322,7 +322,9 @@ void RL4ReAlRegAlloc::runHeuristic() {
     Queue.pop();
     if (!Ctx.LIS->hasInterval(Reg) || Ctx.VRM->hasPhys(Reg))
       continue;
-    if (Ctx.MRI->reg_nodbg_empty(Reg) || Ctx.LIS->getInterval(Reg).empty()) {
+    // Registers with only undef uses have empty intervals but still need a
+    // register (any will do): the heuristic gives them the first free one.
+    if (Ctx.MRI->reg_nodbg_empty(Reg)) {
       Decisions->setStatus(Reg, NodeStatus::Gone);
       continue;
     }

@@ -19,6 +19,10 @@ class UnknownTargetError(RL4ReAlError, ValueError):
     """A target name other than the supported ones was given."""
 
 
+class TargetMismatchError(RL4ReAlError, ValueError):
+    """A module was compiled for a different target than the one requested."""
+
+
 class LlcError(RL4ReAlError):
     """llc failed: bad input, a crash, or a protocol failure.
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
-from rl4real_gym.errors import UnknownTargetError
+from rl4real_gym.errors import TargetMismatchError, UnknownTargetError
 
 
 @dataclass(frozen=True)
@@ -59,3 +61,29 @@ def get_target(name: str | Target) -> Target:
             f"unknown target {name!r}; supported targets are: {', '.join(TARGETS)}"
         )
     return TARGETS[key]
+
+
+_TRIPLE = re.compile(rb'^target triple = "([^"]*)"', re.M)
+
+
+def module_triple(module: str | Path) -> str | None:
+    """The target triple of a textual IR module, or None (bitcode, or no triple)."""
+    with open(module, "rb") as f:
+        head = f.read(1 << 16)
+    if head.startswith(b"BC") or head.startswith(b"\xde\xc0\x17\x0b"):
+        return None
+    match = _TRIPLE.search(head)
+    return match.group(1).decode() if match else None
+
+
+def check_module_target(module: str | Path, target: Target) -> None:
+    """Raises TargetMismatchError if ``module`` names a triple of another architecture."""
+    triple = module_triple(module)
+    if triple is None:
+        return
+    arch = triple.split("-", 1)[0]
+    if arch != target.triple.split("-", 1)[0]:
+        raise TargetMismatchError(
+            f"{module} was compiled for {triple}, not for {target.name} ({target.triple}); "
+            f"rebuild it with --target={target.triple} or use the matching environment"
+        )

@@ -5,7 +5,8 @@
 set -euo pipefail
 PKGS=(llvm-19-dev llvm-19 clang-19 lld-19 libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev
       protobuf-compiler cmake ninja-build pkg-config csmith libcsmith-dev
-      qemu-user-static gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu)
+      qemu-user-static gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
+      python3-venv python3-pip ca-certificates)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

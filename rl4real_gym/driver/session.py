@@ -21,7 +21,7 @@ from rl4real_gym.driver.state import (
 )
 from rl4real_gym.errors import LlcCrashedError, LlcError, LlcTimeoutError
 from rl4real_gym.plugin import plugin_path
-from rl4real_gym.targets import Target, get_target
+from rl4real_gym.targets import Target, check_module_target, get_target
 from rl4real_gym.tools import tool
 
 
@@ -86,6 +86,7 @@ class LlcSession:
         self._stub: Any = None
         if not self.module.is_file():
             raise FileNotFoundError(f"module {self.module} does not exist")
+        check_module_target(self.module, self.target)
         lim = self.limits
         argv = [
             tool("llc"), opt_level, *self.target.llc_args, f"-filetype={filetype}",
@@ -137,26 +138,36 @@ class LlcSession:
             f"llc exited with status {code} during {what} on {self.module}", proc.stderr_tail(), code
         )
 
+    def _check_alive(self, deadline: float) -> None:
+        if not self._proc.alive():
+            code = self._proc.proc.returncode
+            raise LlcCrashedError(
+                f"llc exited with status {code} before allocation started on {self.module} "
+                "(malformed IR, wrong target, or a crash)",
+                self._proc.stderr_tail(),
+                code,
+            )
+        if time.monotonic() > deadline:
+            self._proc.kill()
+            raise LlcTimeoutError(
+                f"llc did not reach register allocation within {self.limits.startup_timeout} s",
+                self._proc.stderr_tail(),
+            )
+
     def _connect(self) -> None:
         deadline = time.monotonic() + self.limits.startup_timeout
         while not self._proc.socket.exists():
-            if not self._proc.alive():
-                code = self._proc.proc.returncode
-                raise LlcCrashedError(
-                    f"llc exited with status {code} before allocation started on {self.module} "
-                    "(malformed IR, wrong target, or a crash)",
-                    self._proc.stderr_tail(),
-                    code,
-                )
-            if time.monotonic() > deadline:
-                self._proc.kill()
-                raise LlcTimeoutError(
-                    f"llc did not reach register allocation within {self.limits.startup_timeout} s",
-                    self._proc.stderr_tail(),
-                )
+            self._check_alive(deadline)
             time.sleep(0.002)
         opts = [("grpc.max_receive_message_length", 256 << 20), ("grpc.enable_http_proxy", 0)]
         self._channel = grpc.insecure_channel(f"unix:{self._proc.socket}", options=opts)
+        ready = grpc.channel_ready_future(self._channel)
+        while True:  # the socket exists from bind(); wait for listen() while watching llc
+            try:
+                ready.result(timeout=0.05)
+                break
+            except grpc.FutureTimeoutError:
+                self._check_alive(deadline)
         self._stub = self._rpc.RegAllocSessionStub(self._channel)
 
     def _receive(self, msg: Any) -> DecisionState:

@@ -1,0 +1,1 @@
+"""Implementations of the ``rl4real`` subcommands (one module each, imported lazily)."""

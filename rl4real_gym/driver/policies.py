@@ -1,0 +1,82 @@
+"""Simple policies that drive an :class:`LlcSession` with legal actions only.
+
+A policy is any callable ``(DecisionState) -> int`` returning an index into
+``state.mask`` (the current phase's choices). Used by tests, fuzzing, benchmarks and
+as baselines; trained agents plug in the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rl4real_gym.driver.session import LlcSession, ModuleResult
+from rl4real_gym.driver.state import PHASE_ACTION, ActionKind, DecisionState, Phase
+
+Policy = Callable[[DecisionState], int]
+
+
+@dataclass
+class RandomPolicy:
+    """Uniform over legal choices; in SELECT_TASK splits with ``split_prob`` when legal."""
+
+    seed: int = 0
+    split_prob: float = 0.3
+    rng: np.random.Generator = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rng = np.random.default_rng(self.seed)
+
+    def __call__(self, state: DecisionState) -> int:
+        legal = np.flatnonzero(state.mask)
+        if state.phase == Phase.SELECT_TASK and len(state.mask) > 1 and state.mask[1]:
+            if not state.mask[0] or self.rng.random() < self.split_prob:
+                return 1
+            return 0
+        return int(self.rng.choice(legal))
+
+
+@dataclass
+class HeuristicPolicy:
+    """LLVM-like: heaviest node first, colour with the first free register, else spill.
+
+    With ``split_unspillable``, a node that cannot be coloured is split at its middle
+    legal point instead of spilled when possible.
+    """
+
+    split_when_blocked: bool = False
+
+    def __call__(self, state: DecisionState) -> int:
+        mask = state.mask
+        if state.phase == Phase.SELECT_NODE:
+            weights = np.where(mask, state.graph.weight[: len(mask)], -np.inf)
+            return int(np.argmax(weights))
+        if state.phase == Phase.SELECT_TASK:
+            return 0 if mask[0] and not (self.split_when_blocked and mask[1]) else 1
+        if state.phase == Phase.COLOUR:
+            free = np.flatnonzero(mask[:-1])
+            return int(free[0]) if free.size else len(mask) - 1
+        legal = np.flatnonzero(mask)
+        return int(legal[len(legal) // 2])
+
+
+def drive(session: LlcSession, policy: Policy, *, max_steps: int | None = None) -> ModuleResult:
+    """Runs ``policy`` over every function of the session's module and finishes llc."""
+    state = session.start()
+    steps = 0
+    while state.phase != Phase.MODULE_DONE:
+        if state.phase == Phase.FUNCTION_DONE:
+            state = session.step(ActionKind.NEXT)
+            continue
+        if max_steps is not None and steps >= max_steps:
+            break
+        if not state.mask.any():
+            raise AssertionError(f"empty mask in phase {state.phase.name} of {state.function}")
+        choice = policy(state)
+        state = session.step(PHASE_ACTION[state.phase], choice)
+        if state.error:
+            raise AssertionError(f"plugin rejected a masked action: {state.error}")
+        steps += 1
+    return session.finish()
