@@ -66,7 +66,7 @@ def test_random_policy_with_splits_matches_greedy(
 def test_pressure_program_spills_and_splits(target: str, tmp_path: Path, small_ir) -> None:
     ir = small_ir[target]
     greedy_out, _ = _build_and_run(ir, target, tmp_path / "greedy", regalloc="greedy")
-    heur_out, heur = _build_and_run(ir, target, tmp_path / "heur", regalloc="rl4real", policy=HeuristicPolicy())
+    heur_out, _heur = _build_and_run(ir, target, tmp_path / "heur", regalloc="rl4real", policy=HeuristicPolicy())
     rand_out, rand = _build_and_run(
         ir, target, tmp_path / "rand", regalloc="rl4real", policy=RandomPolicy(seed=7, split_prob=0.5)
     )

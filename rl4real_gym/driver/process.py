@@ -8,6 +8,7 @@ what is left when Python exits normally. If Python itself is killed, the plugin'
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import shutil
 import signal
@@ -66,10 +67,8 @@ class LlcProcess:
 
     def kill(self) -> None:
         if self.proc.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 self.proc.send_signal(signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:  # pragma: no cover - kernel did not reap
