@@ -1,42 +1,29 @@
-"""The ``rl4real`` command line. Run ``rl4real --help`` or ``rl4real COMMAND --help``."""
+"""The ``rl4real`` command line. Run ``rl4real --help`` or ``rl4real COMMAND --help``.
+
+Each subcommand lives in its own module under ``rl4real_gym.commands`` (or
+``agents.commands``) with ``HELP``, ``add_arguments(parser)`` and ``run(args)``; those
+modules keep heavy imports (torch, grpc) inside ``run`` so that ``--help`` is instant.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from rl4real_gym.errors import RL4ReAlError
 
-Command = Callable[[argparse.Namespace], int]
-_COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], str, str]] = {}
-
-
-def command(name: str, help_text: str, module: str) -> Callable[[Callable[[argparse.ArgumentParser], None]], None]:
-    """Registers a subcommand whose ``run(args)`` lives in ``module`` (imported lazily)."""
-
-    def wrap(add_args: Callable[[argparse.ArgumentParser], None]) -> None:
-        _COMMANDS[name] = (add_args, help_text, module)
-
-    return wrap
-
-
-@command("build-plugin", "build the LLVM plugin librl4real.so into BUILD_DIR", "rl4real_gym.commands.build")
-def _build_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--verbose", action="store_true", help="show the CMake/compiler output")
-
-
-@command(
-    "allocate",
-    "allocate one LLVM IR module with a simple policy and compare it with LLVM's allocators",
-    "rl4real_gym.commands.allocate",
-)
-def _allocate_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("module", help="an LLVM IR file (.ll or .bc)")
-    p.add_argument("--target", default="x86", help="x86 or aarch64 (default: x86)")
-    p.add_argument("--policy", choices=["heuristic", "random"], default="heuristic")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random policy")
-    p.add_argument("-o", "--output", help="write the generated assembly here")
+COMMANDS: dict[str, str] = {
+    "build-plugin": "rl4real_gym.commands.build",
+    "allocate": "rl4real_gym.commands.allocate",
+    "dataset": "rl4real_gym.commands.dataset",
+    "train": "agents.commands.train",
+    "evaluate": "agents.commands.evaluate",
+    "compile": "agents.commands.compile",
+    "export": "agents.commands.export",
+    "fuzz": "rl4real_gym.commands.fuzz",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,24 +32,28 @@ def build_parser() -> argparse.ArgumentParser:
         description="Register allocation by reinforcement learning on LLVM 19 (RL4ReAl as a Gymnasium env).",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, (add_args, help_text, module) in _COMMANDS.items():
-        p = sub.add_parser(name, help=help_text, description=help_text)
-        add_args(p)
-        p.set_defaults(_module=module)
+    for name, module_name in COMMANDS.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as err:
+            if err.name and module_name.startswith(err.name):
+                continue  # command not available in this installation
+            raise
+        p = sub.add_parser(name, help=module.HELP, description=module.__doc__ or module.HELP)
+        module.add_arguments(p)
+        p.set_defaults(_run=module.run)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not getattr(args, "_module", None):
+    run = getattr(args, "_run", None)
+    if run is None:
         parser.print_help()
         return 2
-    import importlib
-
-    run: Command = importlib.import_module(args._module).run
     try:
-        return run(args)
+        return int(run(args) or 0)
     except RL4ReAlError as err:
         print(f"rl4real {args.command}: error: {err}", file=sys.stderr)
         return 1
