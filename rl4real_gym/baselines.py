@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -23,7 +24,7 @@ from rl4real_gym.targets import Target, get_target
 from rl4real_gym.tools import tool
 
 LLVM_ALLOCATORS = ("greedy", "basic", "fast", "pbqp")
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 def _run(cmd: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
@@ -31,6 +32,48 @@ def _run(cmd: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
         return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as err:
         raise LlcTimeoutError(f"{' '.join(cmd[:3])} ... timed out after {timeout} s") from err
+
+
+_CONSTANT_VALUE = re.compile(r"^(\s+value:\s+)'(.*)'\s*$")
+_CLOSING = {"<": ">", "[": "]", "{": "}"}
+
+
+def constant_type(value: str) -> str:
+    """The IR type at the start of a constant's text (``<4 x i32> zeroinitializer`` -> ``<4 x i32>``)."""
+    text = value.lstrip()
+    if text.startswith("<{"):
+        end = text.find("}>")
+        return text[: end + 2] if end >= 0 else text.split(" ", 1)[0]
+    if text and text[0] in _CLOSING:
+        depth = 0
+        for i, ch in enumerate(text):
+            if ch in _CLOSING:
+                depth += 1
+            elif ch in _CLOSING.values():
+                depth -= 1
+                if depth == 0:
+                    return text[: i + 1]
+    return text.split(" ", 1)[0]
+
+
+def neutralize_constant_pool(mir: str) -> str:
+    """Replaces constant-pool values by ``undef`` of the same type.
+
+    LLVM 19's MIR parser rejects some constants its printer writes (e.g. vector
+    ``zeroinitializer``); measuring an allocation never reads constant values.
+    """
+    out = []
+    in_constants = False
+    for line in mir.splitlines(keepends=True):
+        if line.startswith("constants:"):
+            in_constants = True
+        elif line and not line[0].isspace() and not line.startswith("constants:"):
+            in_constants = False
+        match = _CONSTANT_VALUE.match(line) if in_constants else None
+        if match:
+            line = f"{match.group(1)}'{constant_type(match.group(2))} undef'\n"
+        out.append(line)
+    return "".join(out)
 
 
 def parse_cost_lines(text: str) -> dict[str, AllocationFigures]:
@@ -66,6 +109,7 @@ def measure_llvm_allocator(
         )  # fmt: skip
         if proc.returncode != 0:
             raise LlcCrashedError(f"llc -regalloc={allocator} failed on {module}", proc.stderr, proc.returncode)
+        mir.write_text(neutralize_constant_pool(mir.read_text()))
         proc = _run(
             [llc, *tgt.llc_args, "-load", str(plugin_path()), "-run-pass=rl4real-cost",
              f"-rl4real-cost-output={out}", str(mir), "-o", os.devnull],

@@ -1,0 +1,378 @@
+"""The register-allocation environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from rl4real_gym.baselines import llvm_figures
+from rl4real_gym.dataset import Dataset, FunctionEntry, load_dataset
+from rl4real_gym.driver import ActionKind, DecisionState, LlcSession, NodeStatus, Phase, SessionLimits
+from rl4real_gym.driver.state import NODE_FEATURE_NAMES
+from rl4real_gym.envs.rewards import REWARD_KINDS, step_reward, terminal_reward
+from rl4real_gym.envs.spaces import Layout, build_observation, flat_mask, observation_space
+from rl4real_gym.errors import DatasetError, InvalidActionError, LlcError
+from rl4real_gym.targets import get_target
+
+ILLEGAL_ACTION_MODES = ("penalize", "raise")
+
+
+class RegAllocEnv(gym.Env[dict[str, Any], int]):
+    """
+    ## Description
+
+    Register allocation of one LLVM 19 machine function per episode, decided step by step
+    as in RL4ReAl (Venkatakeerthy et al., CC 2023). LLVM's real allocator pipeline runs
+    in an ``llc-19`` process with the rl4real plugin (``-regalloc=rl4real``); every step
+    is one decision sent to it. A decision is hierarchical: select a virtual register
+    (a node of the interference graph), then choose to colour-or-spill it or to split
+    it, then pick a physical register (or spill) or a split point. Whatever the agent
+    does, the result is a correct allocation (``-verify-machineinstrs``-clean, same
+    program behaviour); the plugin's heuristic allocates what the agent is not asked
+    about (other register classes, the small intervals the spiller creates).
+
+    ## Action Space
+
+    ``Discrete(N + 2 + C + 1 + U)``, one contiguous segment per decision kind; only the
+    current phase's segment has legal actions (``action_masks()``):
+
+    | segment | actions                 | meaning                                  |
+    |---------|-------------------------|------------------------------------------|
+    | node    | ``[0, N)``              | select node ``i``                        |
+    | task    | ``[N, N+2)``            | ``0`` colour or spill, ``1`` split       |
+    | colour  | ``[N+2, N+2+C)``        | assign physical register ``c``           |
+    | spill   | ``N+2+C``               | spill the node                           |
+    | split   | ``[N+3+C, N+3+C+U)``    | split before the node's ``j``-th use     |
+
+    ``N`` = ``max_nodes``, ``U`` = ``max_split_points``, ``C`` = the target's colour
+    table (x86: 165 registers, AArch64: 224; ``env.unwrapped.colours`` names them).
+
+    ## Observation Space
+
+    A ``Dict`` with fixed, padded shapes:
+
+    | key              | shape        | dtype   | content                                        |
+    |------------------|--------------|---------|------------------------------------------------|
+    | node_features    | (N, 18)      | float32 | per node, see ``NODE_FEATURE_NAMES``           |
+    | node_mask        | (N,)         | int8    | 1 for existing nodes                           |
+    | edge_index       | (E, 2)       | int32   | interference edges ``i < j``, zero padded      |
+    | num_edges        | (1,)         | int32   | number of valid rows of ``edge_index``         |
+    | phase            | ()           | int64   | 0 node, 1 task, 2 colour, 3 split              |
+    | current_node     | (1,)         | int32   | node being decided, or -1                      |
+    | split_features   | (U, 5)       | float32 | in the split phase: per split point features   |
+    | action_mask      | (A,)         | int8    | same as ``action_masks()``                     |
+
+    ## Rewards
+
+    ``reward="rl4real"`` (default): +w/10000 for colouring a node of spill weight w,
+    -w/10000 for spilling it, (w - weights of the parts)/10000 for splitting it, and
+    +-10 at the end against the best cost seen so far for the function.
+    ``"spill_cost"``: at the end only, minus the block-frequency-weighted cost
+    (4 x reloads + spills + 0.2 x copies). ``"vs_greedy"``: at the end only,
+    (greedy cost - cost) / max(greedy cost, 1). An illegal action earns
+    ``illegal_action_penalty`` and changes nothing.
+
+    ## Starting State
+
+    A function sampled uniformly (with the env's seeded generator) from the dataset's
+    split, among those with ``min_nodes``..``max_nodes`` nodes and at most ``max_edges``
+    edges (``env.unwrapped.selection_report`` tells what was skipped and why), or the
+    one named by ``reset(options={"function": name_or_id})``; phase: select node.
+
+    ## Episode End
+
+    Terminated when every node is decided (or the plugin's own decision limit is hit).
+    Truncated after ``max_episode_steps`` steps (the plugin's heuristic then finishes
+    the allocation so the figures are complete) or if llc crashes or hangs
+    (``info["truncated_reason"]``). At the end ``info`` has ``cost``, ``spills``,
+    ``reloads``, ``splits``, ``copies``, ``figures`` and ``greedy_cost``/``greedy``.
+
+    ## Arguments
+
+    ``gymnasium.make("RL4ReAl-x86-v0", **kwargs)`` or ``"RL4ReAl-aarch64-v0"``:
+
+    * ``data``: dataset directory (default: ``DATA_DIR`` or the bundled ``envs_data``)
+    * ``split``: ``"train"`` (default), ``"validation"``, ``"test"`` or ``None`` (all)
+    * ``functions``: explicit list of function names/ids to sample from
+    * ``min_nodes`` (1), ``max_nodes`` (256), ``max_edges`` (4096), ``max_split_points`` (64)
+      (RL4ReAl used 600 / 30000 / 200)
+    * ``reward``: ``"rl4real"``, ``"spill_cost"`` or ``"vs_greedy"``
+    * ``illegal_action``: ``"penalize"`` (no-op, ``info["invalid_action"]``) or ``"raise"``
+    * ``illegal_action_penalty`` (-1.0), ``max_episode_steps`` (None)
+    * ``verify``: run ``-verify-machineinstrs`` and let llc finish each episode (slower)
+    * ``render_mode``: ``None`` or ``"ansi"``; ``step_timeout``: seconds per llc reply
+
+    ## Examples
+
+    >>> import gymnasium as gym, numpy as np, rl4real_gym
+    >>> env = gym.make("RL4ReAl-x86-v0")
+    >>> obs, info = env.reset(seed=0)
+    >>> while True:
+    ...     action = np.flatnonzero(env.unwrapped.action_masks())[0]
+    ...     obs, reward, terminated, truncated, info = env.step(action)
+    ...     if terminated or truncated:
+    ...         break
+    >>> env.close()
+    """
+
+    metadata = {"render_modes": ["ansi"], "render_fps": 4}
+
+    def __init__(
+        self,
+        target: str = "x86",
+        *,
+        data: str | Path | None = None,
+        split: str | None = "train",
+        functions: list[str] | None = None,
+        min_nodes: int = 1,
+        max_nodes: int = 256,
+        max_edges: int = 4096,
+        max_split_points: int = 64,
+        reward: str = "rl4real",
+        illegal_action: str = "penalize",
+        illegal_action_penalty: float = -1.0,
+        max_episode_steps: int | None = None,
+        verify: bool = False,
+        step_timeout: float = 120.0,
+        render_mode: str | None = None,
+    ) -> None:
+        if reward not in REWARD_KINDS:
+            raise ValueError(f"reward must be one of {REWARD_KINDS}, not {reward!r}")
+        if illegal_action not in ILLEGAL_ACTION_MODES:
+            raise ValueError(f"illegal_action must be one of {ILLEGAL_ACTION_MODES}, not {illegal_action!r}")
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(f"render_mode must be None or 'ansi', not {render_mode!r}")
+        self.target = get_target(target)
+        self.layout = Layout(max_nodes, max_edges, self.target.num_colours, max_split_points)
+        self.action_space = spaces.Discrete(self.layout.num_actions)
+        self.observation_space = observation_space(self.layout)
+        self.reward_kind = reward
+        self.illegal_action = illegal_action
+        self.illegal_action_penalty = float(illegal_action_penalty)
+        self.max_episode_steps = max_episode_steps
+        self.verify = verify
+        self.render_mode = render_mode
+        self.limits = SessionLimits(
+            max_nodes=max_nodes,
+            max_edges=max_edges,
+            max_split_points=max_split_points,
+            step_timeout=step_timeout,
+        )
+        self.dataset: Dataset = load_dataset(self.target, data)
+        if functions:
+            self.candidates = [self.dataset.get(name) for name in functions]
+            _, self.selection_report = self.dataset.select(split=None)
+        else:
+            self.candidates, self.selection_report = self.dataset.select(
+                split=split, min_nodes=min_nodes, max_nodes=max_nodes, max_edges=max_edges
+            )
+        if not self.candidates:
+            raise DatasetError(
+                f"no function of {self.dataset.root} fits (split={split!r}, nodes {min_nodes}..{max_nodes}, "
+                f"edges <= {max_edges}): {self.selection_report}"
+            )
+        self.colours: tuple[str, ...] = ()
+        self._session: LlcSession | None = None
+        self._state: DecisionState | None = None
+        self._mask = np.zeros(self.layout.num_actions, dtype=bool)
+        self._obs: dict[str, Any] | None = None
+        self._entry: FunctionEntry | None = None
+        self._steps = 0
+        self._episode_return = 0.0
+        self._invalid_actions = 0
+        self._best_cost: dict[str, float] = {}
+        self._greedy_cache: dict[str, dict[str, Any]] = {}
+
+    # -- Gymnasium API -----------------------------------------------------
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        super().reset(seed=seed)
+        self._close_session()
+        options = options or {}
+        if "function" in options:
+            entry = self.dataset.get(str(options["function"]))
+        else:
+            entry = self.candidates[int(self.np_random.integers(len(self.candidates)))]
+        self._entry = entry
+        self._steps = 0
+        self._episode_return = 0.0
+        self._invalid_actions = 0
+        self._session = LlcSession(
+            self.dataset.module_path(entry), self.target, verify=self.verify, limits=self.limits
+        )
+        state = self._session.start()
+        self.colours = self._session.colours or self.colours
+        if state.done:
+            self._close_session()
+            raise DatasetError(
+                f"function {entry.id} has nothing for the agent to decide; rebuild the dataset manifest"
+            )
+        self._set_state(state)
+        return self._obs, self._info(invalid=False)
+
+    def step(self, action: int):
+        if self._session is None or self._state is None:
+            raise RuntimeError("call reset() before step()")
+        action = int(action)
+        if not (0 <= action < self.layout.num_actions and self._mask[action]):
+            return self._illegal(action)
+        kind, value = self.layout.decode(action)
+        self._steps += 1
+        try:
+            state = self._session.step(kind, value)
+        except LlcError as err:
+            return self._truncate(f"llc failed: {err}")
+        if state.error:  # the plugin disagreed with the mask: a bug, never silent
+            self._close_session()
+            raise RuntimeError(f"plugin rejected a legal action {action} ({kind.name} {value}): {state.error}")
+        reward = step_reward(self.reward_kind, kind, value, self.layout.num_colours, state)
+        truncated = False
+        if not state.done and self.max_episode_steps is not None and self._steps >= self.max_episode_steps:
+            try:
+                state = self._session.step(ActionKind.FINISH)
+            except LlcError as err:
+                return self._truncate(f"llc failed: {err}")
+            truncated = True
+        self._set_state(state)
+        info: dict[str, Any]
+        if state.done:
+            reward += self._finish_episode(state)
+            info = self._final_info(state, truncated)
+            terminated = not truncated
+        else:
+            info = self._info(invalid=False)
+            terminated = False
+        self._episode_return += reward
+        return self._obs, float(reward), terminated, truncated, info
+
+    def action_masks(self) -> np.ndarray:
+        """Legal actions of the current state (sb3-contrib's MaskablePPO convention)."""
+        return self._mask.copy()
+
+    def render(self) -> str | None:
+        if self.render_mode != "ansi":
+            return None
+        return self._render_text()
+
+    def close(self) -> None:
+        self._close_session()
+        super().close()
+
+    # -- helpers -----------------------------------------------------------
+    def _set_state(self, state: DecisionState) -> None:
+        self._state = state
+        self._mask = flat_mask(state, self.layout)
+        self._obs = build_observation(state, self.layout, self._mask)
+
+    def _close_session(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    def _info(self, invalid: bool) -> dict[str, Any]:
+        state = self._state
+        assert state is not None and self._entry is not None
+        return {
+            "function": self._entry.id,
+            "phase": state.phase.name,
+            "invalid_action": invalid,
+            "step": self._steps,
+        }
+
+    def _illegal(self, action: int):
+        if self.illegal_action == "raise":
+            phase = self._state.phase.name if self._state else "?"
+            legal = np.flatnonzero(self._mask)
+            raise InvalidActionError(
+                f"action {action} is not legal in phase {phase}; legal actions: "
+                f"{legal[:10].tolist()}{'...' if legal.size > 10 else ''} (use env.action_masks())"
+            )
+        self._invalid_actions += 1
+        self._episode_return += self.illegal_action_penalty
+        return self._obs, self.illegal_action_penalty, False, False, self._info(invalid=True)
+
+    def greedy_figures(self, entry: FunctionEntry) -> dict[str, Any]:
+        """Greedy's figures for the entry's function (manifest, else measured and cached)."""
+        if entry.greedy:
+            return entry.greedy
+        if entry.id not in self._greedy_cache:
+            figures = llvm_figures(self.dataset.module_path(entry), self.target, "greedy")
+            fig = figures.get(entry.function)
+            self._greedy_cache[entry.id] = fig.as_dict() if fig else {}
+        return self._greedy_cache[entry.id]
+
+    def _finish_episode(self, state: DecisionState) -> float:
+        assert self._entry is not None and self._session is not None
+        figures = self._session.figures.get(state.function, state.figures)
+        self._final_figures = figures
+        self._llc_error = ""
+        if self.verify:
+            try:
+                self._session.finish()
+            except LlcError as err:
+                self._llc_error = str(err)
+        self._close_session()
+        greedy_cost = float(self.greedy_figures(self._entry).get("weighted_cost", 0.0))
+        best = self._best_cost.get(self._entry.id, greedy_cost)
+        reward = terminal_reward(self.reward_kind, figures.weighted_cost, greedy_cost, best)
+        self._best_cost[self._entry.id] = min(best, figures.weighted_cost)
+        return reward
+
+    def _final_info(self, state: DecisionState, truncated: bool) -> dict[str, Any]:
+        assert self._entry is not None
+        f = self._final_figures
+        greedy = self.greedy_figures(self._entry)
+        info = self._info(invalid=False)
+        info.update(
+            cost=f.weighted_cost,
+            spills=f.spills + f.folded_spills,
+            reloads=f.reloads + f.folded_reloads,
+            splits=f.splits,
+            copies=f.copies,
+            figures=f.as_dict(),
+            greedy=greedy,
+            greedy_cost=float(greedy.get("weighted_cost", 0.0)),
+            invalid_actions=self._invalid_actions,
+            episode_length=self._steps,
+        )
+        if truncated:
+            info["truncated_reason"] = f"max_episode_steps={self.max_episode_steps} reached"
+        if self._llc_error:
+            info["llc_error"] = self._llc_error
+        return info
+
+    def _truncate(self, reason: str):
+        self._close_session()
+        self._mask = np.zeros(self.layout.num_actions, dtype=bool)
+        if self._obs is not None:
+            self._obs = {**self._obs, "action_mask": self._mask.astype(np.int8)}
+        info = self._info(invalid=False)
+        info["truncated_reason"] = reason
+        return self._obs, 0.0, False, True, info
+
+    def _render_text(self) -> str:
+        state = self._state
+        if state is None or self._entry is None:
+            return "(no episode: call reset())"
+        g = state.graph
+        lines = [
+            f"{self.target.name} {self._entry.id}  phase={state.phase.name}  node={state.current_node}  "
+            f"step={self._steps}  return={self._episode_return:.3f}",
+            f"nodes={g.num_nodes} edges={g.num_edges} splits={state.figures.splits} "
+            f"spilled={state.figures.spilled_vregs} legal={int(self._mask.sum())}",
+            f"{'node':>5} {'status':<9} {'register':<9} {'weight':>10} {'degree':>6}",
+        ]
+        degree = np.bincount(g.edges.ravel(), minlength=g.num_nodes) if g.num_edges else np.zeros(g.num_nodes, int)
+        for i in range(g.num_nodes):
+            status = NodeStatus(int(g.status[i])).name.lower()
+            colour = int(g.colour[i])
+            reg = self.colours[colour] if 0 <= colour < len(self.colours) else "-"
+            mark = "*" if i == state.current_node else " "
+            lines.append(f"{mark}{i:>4} {status:<9} {reg:<9} {float(g.weight[i]):>10.3g} {int(degree[i]):>6}")
+        return "\n".join(lines)
+
+
+__all__ = ["NODE_FEATURE_NAMES", "RegAllocEnv"]

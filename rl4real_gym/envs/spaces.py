@@ -1,0 +1,131 @@
+"""The flat action space's segments and the observation layout: pure functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from gymnasium import spaces
+
+from rl4real_gym.driver.state import NUM_NODE_FEATURES, NUM_SPLIT_FEATURES, ActionKind, DecisionState, Phase
+
+FEATURE_LOW, FEATURE_HIGH = -1.0, 1.0e6
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Sizes fixed at make time and the flat action space's segments.
+
+    ========== ===================== =====================================
+    segment    actions               meaning
+    ========== ===================== =====================================
+    node       [0, N)                select node i
+    task       [N, N+2)              0: colour or spill, 1: split
+    colour     [N+2, N+2+C+1)        physical register c; the last: spill
+    split      [N+3+C, N+3+C+U)      split before the node's j-th use
+    ========== ===================== =====================================
+    """
+
+    max_nodes: int
+    max_edges: int
+    num_colours: int
+    max_split_points: int
+
+    @property
+    def task_start(self) -> int:
+        return self.max_nodes
+
+    @property
+    def colour_start(self) -> int:
+        return self.max_nodes + 2
+
+    @property
+    def split_start(self) -> int:
+        return self.colour_start + self.num_colours + 1
+
+    @property
+    def num_actions(self) -> int:
+        return self.split_start + self.max_split_points
+
+    def segment_start(self, phase: Phase) -> int:
+        return {
+            Phase.SELECT_NODE: 0,
+            Phase.SELECT_TASK: self.task_start,
+            Phase.COLOUR: self.colour_start,
+            Phase.SPLIT: self.split_start,
+        }[phase]
+
+    def decode(self, action: int) -> tuple[ActionKind, int]:
+        """Flat action -> (protocol action kind, value within the segment)."""
+        if action < self.task_start:
+            return ActionKind.SELECT_NODE, action
+        if action < self.colour_start:
+            return ActionKind.SELECT_TASK, action - self.task_start
+        if action < self.split_start:
+            return ActionKind.COLOUR, action - self.colour_start
+        return ActionKind.SPLIT, action - self.split_start
+
+    def encode(self, phase: Phase, value: int) -> int:
+        return self.segment_start(phase) + value
+
+
+def observation_space(layout: Layout) -> spaces.Dict:
+    n, e, u = layout.max_nodes, layout.max_edges, layout.max_split_points
+    return spaces.Dict(
+        {
+            "node_features": spaces.Box(FEATURE_LOW, FEATURE_HIGH, (n, NUM_NODE_FEATURES), np.float32),
+            "node_mask": spaces.MultiBinary(n),
+            "edge_index": spaces.Box(0, max(n - 1, 0), (e, 2), np.int32),
+            "num_edges": spaces.Box(0, e, (1,), np.int32),
+            "phase": spaces.Discrete(4),
+            "current_node": spaces.Box(-1, n - 1, (1,), np.int32),
+            "split_features": spaces.Box(FEATURE_LOW, FEATURE_HIGH, (u, NUM_SPLIT_FEATURES), np.float32),
+            "action_mask": spaces.MultiBinary(layout.num_actions),
+        }
+    )
+
+
+def flat_mask(state: DecisionState, layout: Layout) -> np.ndarray:
+    """The current phase's legal choices placed in the flat action space."""
+    mask = np.zeros(layout.num_actions, dtype=bool)
+    if state.phase in (Phase.FUNCTION_DONE, Phase.MODULE_DONE):
+        return mask
+    start = layout.segment_start(state.phase)
+    limit = {
+        Phase.SELECT_NODE: layout.max_nodes,
+        Phase.SELECT_TASK: 2,
+        Phase.COLOUR: layout.num_colours + 1,
+        Phase.SPLIT: layout.max_split_points,
+    }[state.phase]
+    legal = state.mask[:limit]
+    mask[start : start + legal.size] = legal
+    return mask
+
+
+def build_observation(state: DecisionState, layout: Layout, mask: np.ndarray) -> dict[str, np.ndarray | int]:
+    """Pads the state's arrays to the layout's fixed sizes."""
+    g = state.graph
+    n = min(g.num_nodes, layout.max_nodes)
+    feats = np.zeros((layout.max_nodes, NUM_NODE_FEATURES), np.float32)
+    feats[:n] = np.clip(g.features[:n], FEATURE_LOW, FEATURE_HIGH)
+    node_mask = np.zeros(layout.max_nodes, np.int8)
+    node_mask[:n] = g.status[:n] != 3  # not GONE
+    edges = g.edges[(g.edges[:, 0] < n) & (g.edges[:, 1] < n)][: layout.max_edges]
+    edge_index = np.zeros((layout.max_edges, 2), np.int32)
+    edge_index[: len(edges)] = edges
+    split = np.zeros((layout.max_split_points, NUM_SPLIT_FEATURES), np.float32)
+    if state.phase == Phase.SPLIT:
+        k = min(len(state.split_features), layout.max_split_points)
+        split[:k] = np.clip(state.split_features[:k], FEATURE_LOW, FEATURE_HIGH)
+    phase = int(state.phase) if state.phase <= Phase.SPLIT else 0
+    current = state.current_node if 0 <= state.current_node < layout.max_nodes else -1
+    return {
+        "node_features": feats,
+        "node_mask": node_mask,
+        "edge_index": edge_index,
+        "num_edges": np.array([len(edges)], np.int32),
+        "phase": phase,
+        "current_node": np.array([current], np.int32),
+        "split_features": split,
+        "action_mask": mask.astype(np.int8),
+    }
