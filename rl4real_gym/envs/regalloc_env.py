@@ -11,7 +11,7 @@ from gymnasium import spaces
 
 from rl4real_gym.baselines import llvm_figures
 from rl4real_gym.dataset import Dataset, FunctionEntry, load_dataset
-from rl4real_gym.driver import ActionKind, DecisionState, LlcSession, NodeStatus, Phase, SessionLimits
+from rl4real_gym.driver import ActionKind, DecisionState, LlcSession, NodeStatus, SessionLimits
 from rl4real_gym.driver.state import NODE_FEATURE_NAMES
 from rl4real_gym.envs.rewards import REWARD_KINDS, step_reward, terminal_reward
 from rl4real_gym.envs.spaces import Layout, build_observation, flat_mask, observation_space
@@ -86,8 +86,8 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
     ## Episode End
 
     Terminated when every node is decided (or the plugin's own decision limit is hit).
-    Truncated after ``max_episode_steps`` steps (the plugin's heuristic then finishes
-    the allocation so the figures are complete) or if llc crashes or hangs
+    Truncated after ``max_steps`` steps (the plugin's heuristic then finishes the
+    allocation so the figures are complete) or if llc crashes or hangs
     (``info["truncated_reason"]``). At the end ``info`` has ``cost``, ``spills``,
     ``reloads``, ``splits``, ``copies``, ``figures`` and ``greedy_cost``/``greedy``.
 
@@ -102,7 +102,10 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
       (RL4ReAl used 600 / 30000 / 200)
     * ``reward``: ``"rl4real"``, ``"spill_cost"`` or ``"vs_greedy"``
     * ``illegal_action``: ``"penalize"`` (no-op, ``info["invalid_action"]``) or ``"raise"``
-    * ``illegal_action_penalty`` (-1.0), ``max_episode_steps`` (None)
+    * ``illegal_action_penalty`` (-1.0)
+    * ``max_steps`` (None): truncate after this many steps, the plugin finishing the
+      allocation (so ``info`` has the final figures). Gymnasium's own
+      ``gym.make(..., max_episode_steps=K)`` also works but cuts the episode without them.
     * ``verify``: run ``-verify-machineinstrs`` and let llc finish each episode (slower)
     * ``render_mode``: ``None`` or ``"ansi"``; ``step_timeout``: seconds per llc reply
 
@@ -135,7 +138,7 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
         reward: str = "rl4real",
         illegal_action: str = "penalize",
         illegal_action_penalty: float = -1.0,
-        max_episode_steps: int | None = None,
+        max_steps: int | None = None,
         verify: bool = False,
         step_timeout: float = 120.0,
         render_mode: str | None = None,
@@ -153,7 +156,7 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
         self.reward_kind = reward
         self.illegal_action = illegal_action
         self.illegal_action_penalty = float(illegal_action_penalty)
-        self.max_episode_steps = max_episode_steps
+        self.max_steps = max_steps
         self.verify = verify
         self.render_mode = render_mode
         self.limits = SessionLimits(
@@ -211,7 +214,7 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
                 f"function {entry.id} has nothing for the agent to decide; rebuild the dataset manifest"
             )
         self._set_state(state)
-        return self._obs, self._info(invalid=False)
+        return self._observation(), self._info(invalid=False)
 
     def step(self, action: int):
         if self._session is None or self._state is None:
@@ -230,7 +233,7 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
             raise RuntimeError(f"plugin rejected a legal action {action} ({kind.name} {value}): {state.error}")
         reward = step_reward(self.reward_kind, kind, value, self.layout.num_colours, state)
         truncated = False
-        if not state.done and self.max_episode_steps is not None and self._steps >= self.max_episode_steps:
+        if not state.done and self.max_steps is not None and self._steps >= self.max_steps:
             try:
                 state = self._session.step(ActionKind.FINISH)
             except LlcError as err:
@@ -246,7 +249,7 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
             info = self._info(invalid=False)
             terminated = False
         self._episode_return += reward
-        return self._obs, float(reward), terminated, truncated, info
+        return self._observation(), float(reward), terminated, truncated, info
 
     def action_masks(self) -> np.ndarray:
         """Legal actions of the current state (sb3-contrib's MaskablePPO convention)."""
@@ -266,6 +269,11 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
         self._state = state
         self._mask = flat_mask(state, self.layout)
         self._obs = build_observation(state, self.layout, self._mask)
+
+    def _observation(self) -> dict[str, Any]:
+        """A fresh copy: callers may keep or modify what they are given."""
+        assert self._obs is not None
+        return {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in self._obs.items()}
 
     def _close_session(self) -> None:
         if self._session is not None:
@@ -292,7 +300,7 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
             )
         self._invalid_actions += 1
         self._episode_return += self.illegal_action_penalty
-        return self._obs, self.illegal_action_penalty, False, False, self._info(invalid=True)
+        return self._observation(), self.illegal_action_penalty, False, False, self._info(invalid=True)
 
     def greedy_figures(self, entry: FunctionEntry) -> dict[str, Any]:
         """Greedy's figures for the entry's function (manifest, else measured and cached)."""
@@ -339,7 +347,7 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
             episode_length=self._steps,
         )
         if truncated:
-            info["truncated_reason"] = f"max_episode_steps={self.max_episode_steps} reached"
+            info["truncated_reason"] = f"max_steps={self.max_steps} reached"
         if self._llc_error:
             info["llc_error"] = self._llc_error
         return info
@@ -351,7 +359,7 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
             self._obs = {**self._obs, "action_mask": self._mask.astype(np.int8)}
         info = self._info(invalid=False)
         info["truncated_reason"] = reason
-        return self._obs, 0.0, False, True, info
+        return self._observation(), 0.0, False, True, info
 
     def _render_text(self) -> str:
         state = self._state

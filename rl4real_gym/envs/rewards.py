@@ -2,7 +2,7 @@
 
 * ``rl4real``: RL4ReAl's per-step shaping. Colouring a node earns +w/10000, spilling it
   -w/10000 (w its spill weight, clipped at 10000), splitting it (w - sum of the parts'
-  weights)/10000; at the end, +10 if the function's cost is no worse than the best seen
+  weights)/10000 (0 when a weight is infinite, i.e. unspillable); at the end, +10 if the function's cost is no worse than the best seen
   so far for it (initially greedy's), else -10.
 * ``spill_cost``: 0 per step; at the end, minus the block-frequency-weighted cost
   (4 x reloads + 1 x spills + 0.2 x copies, MLGO's weights).
@@ -35,6 +35,10 @@ def step_reward(kind: str, action: ActionKind, value: int, num_colours: int, aft
         w = _clip(after.last_weight) / WEIGHT_CLIP
         return -w if value == num_colours else w
     if action == ActionKind.SPLIT:
+        # Weights of unspillable intervals are infinite: no meaningful difference
+        # (and clipping would let an agent farm reward by splitting them).
+        if not (math.isfinite(after.last_weight) and math.isfinite(after.last_split_weight)):
+            return 0.0
         return (_clip(after.last_weight) - _clip(after.last_split_weight)) / WEIGHT_CLIP
     return 0.0
 
