@@ -2,8 +2,9 @@
 
 * ``rl4real``: RL4ReAl's per-step shaping. Colouring a node earns +w/10000, spilling it
   -w/10000 (w its spill weight, clipped at 10000), splitting it (w - sum of the parts'
-  weights)/10000 (0 when a weight is infinite, i.e. unspillable); at the end, +10 if the function's cost is no worse than the best seen
-  so far for it (initially greedy's), else -10.
+  weights)/10000 (0 when a weight is infinite, i.e. unspillable); at the end, +10 if the
+  function's cost is no worse than the best seen so far for it (initially greedy's),
+  else -10.
 * ``spill_cost``: 0 per step; at the end, minus the block-frequency-weighted cost
   (4 x reloads + 1 x spills + 0.2 x copies, MLGO's weights).
 * ``vs_greedy``: 0 per step; at the end, (greedy cost - cost) / max(greedy cost, 1):
