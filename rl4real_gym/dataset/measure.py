@@ -32,7 +32,7 @@ class GraphSize:
 def mir_body(mir: str) -> str:
     """The ``body:`` block of a single-function MIR file."""
     start = mir.find("\nbody:")
-    return mir[start:] if start >= 0 else ""
+    return mir[start + 1 :] if start >= 0 else ""
 
 
 def count_mir(mir: str) -> tuple[int, int]:

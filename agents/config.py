@@ -1,0 +1,185 @@
+"""Typed training configuration: one dataclass, mirrored by a TOML file and CLI flags.
+
+Precedence: defaults < ``--config FILE`` (TOML, keys = field names) < explicit flags.
+Unknown keys are errors that name the key and the closest valid one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import difflib
+import typing
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import tomllib
+
+from rl4real_gym.config import settings
+from rl4real_gym.errors import RL4ReAlError
+
+ALGOS = ("maskable-ppo", "reinforce", "random", "heuristic")
+POLICIES = ("mlp", "gnn")
+BACKENDS = ("sb3", "rllib")
+
+
+class ConfigError(RL4ReAlError, ValueError):
+    """A configuration file or flag is wrong; the message says which and how."""
+
+
+@dataclass
+class TrainConfig:
+    """Everything a training run needs (RL4ReAl's knobs included)."""
+
+    target: str = "x86"
+    algo: str = "maskable-ppo"
+    policy: str = "mlp"  # mlp: SB3's MultiInputPolicy; gnn: graph message passing extractor
+    backend: str = "sb3"  # sb3 (SubprocVecEnv workers) or rllib (Ray)
+    workers: int = 1  # parallel rollout workers (RL4ReAl: num_rollout_workers)
+    device: str = "cpu"  # cpu, cuda or auto
+    num_gpus: float = 0.0  # RLlib learner GPUs (RL4ReAl: num_gpus)
+    timesteps: int = 20000  # total environment steps (ignored when episodes is set)
+    episodes: int | None = None  # stop after this many episodes instead
+    batch_size: int = 256  # minibatch size (RL4ReAl: 256)
+    n_steps: int = 512  # rollout steps per worker per update
+    n_epochs: int = 4
+    learning_rate: float = 3e-4  # RL4ReAl used 1e-5 with far longer runs
+    gamma: float = 0.99  # RL4ReAl used 0.9
+    gae_lambda: float = 0.95
+    ent_coef: float = 0.01
+    clip_range: float = 0.2
+    gnn_hidden: int = 64
+    gnn_layers: int = 2
+    seed: int = 0
+    reward: str = "rl4real"
+    split: str = "train"
+    data: str | None = None  # dataset directory (default: DATA_DIR or envs_data)
+    max_nodes: int = 128
+    max_edges: int = 2048
+    max_split_points: int = 32
+    min_nodes: int = 1
+    max_steps: int | None = 2000  # per-episode cap; the plugin finishes the rest
+    model_dir: str | None = None  # default: MODEL_DIR or ./models
+    run_name: str | None = None  # default: <algo>-<policy>-<target>-s<seed>
+    log_dir: str = "runs"  # TensorBoard log root
+    checkpoint_every: int = 5000  # timesteps between checkpoints
+    resume: str | None = None  # checkpoint (.zip) to continue from
+    progress: bool = True
+    ray_address: str | None = None  # connect RLlib to an existing cluster
+    extra: dict[str, Any] = field(default_factory=dict)  # backend-specific options
+
+    def resolved_run_name(self) -> str:
+        return self.run_name or f"{self.algo}-{self.policy}-{self.target}-s{self.seed}"
+
+    def resolved_model_dir(self) -> Path:
+        return Path(self.model_dir) if self.model_dir else settings().model_dir
+
+    def env_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``gymnasium.make`` of the training environment."""
+        return {
+            "data": self.data,
+            "split": self.split,
+            "reward": self.reward,
+            "max_nodes": self.max_nodes,
+            "max_edges": self.max_edges,
+            "max_split_points": self.max_split_points,
+            "min_nodes": self.min_nodes,
+            "max_steps": self.max_steps,
+        }
+
+    def validate(self) -> TrainConfig:
+        checks = {"algo": ALGOS, "policy": POLICIES, "backend": BACKENDS, "device": ("cpu", "cuda", "auto")}
+        for name, allowed in checks.items():
+            if getattr(self, name) not in allowed:
+                raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {getattr(self, name)!r}")
+        for name in ("workers", "timesteps", "batch_size", "n_steps", "n_epochs", "max_nodes", "max_edges"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be at least 1")
+        if self.episodes is not None and self.episodes < 1:
+            raise ConfigError("episodes must be at least 1")
+        return self
+
+
+def _field_types() -> dict[str, Any]:
+    return typing.get_type_hints(TrainConfig)
+
+
+def _coerce(name: str, value: Any, annotation: Any) -> Any:
+    """Checks a TOML value against the field's type (ints accepted for floats)."""
+    args = typing.get_args(annotation)
+    optional = type(None) in args
+    base = next((a for a in args if a is not type(None)), annotation)
+    if value is None and optional:
+        return None
+    origin = typing.get_origin(base) or base
+    if origin is float and isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if origin is dict and isinstance(value, dict):
+        return value
+    if isinstance(origin, type) and isinstance(value, origin) and not (origin is int and isinstance(value, bool)):
+        return value
+    raise ConfigError(f"{name} must be {getattr(base, '__name__', base)}, got {value!r}")
+
+
+def config_from_mapping(values: dict[str, Any], source: str = "config") -> dict[str, Any]:
+    """Validates keys and types of a mapping (e.g. a parsed TOML file)."""
+    types = _field_types()
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        name = key.replace("-", "_")
+        if name not in types:
+            close = difflib.get_close_matches(name, list(types), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ConfigError(f"{source}: unknown setting {key!r}{hint}")
+        out[name] = _coerce(name, value, types[name])
+    return out
+
+
+def load_config_file(path: str | Path) -> dict[str, Any]:
+    """Reads a TOML file (a ``[train]`` table or top-level keys)."""
+    p = Path(path)
+    if not p.is_file():
+        cfg_dir = settings().config_dir
+        if (cfg_dir / p).is_file():
+            p = cfg_dir / p
+        elif (cfg_dir / f"{p}.toml").is_file():
+            p = cfg_dir / f"{p}.toml"
+        else:
+            raise ConfigError(f"config file {path} not found (also looked in CONFIG_DIR={cfg_dir})")
+    try:
+        data = tomllib.loads(p.read_text())
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{p}: not valid TOML ({err})") from err
+    if "train" in data and isinstance(data["train"], dict):
+        data = data["train"]
+    return config_from_mapping(data, source=str(p))
+
+
+def add_config_arguments(parser: argparse.ArgumentParser) -> None:
+    """One flag per TrainConfig field (``--batch-size``), defaults left unset."""
+    parser.add_argument("--config", help="TOML file with settings (keys as below; a [train] table also works)")
+    types = _field_types()
+    for f in fields(TrainConfig):
+        if f.name == "extra":
+            continue
+        flag = "--" + f.name.replace("_", "-")
+        annotation = types[f.name]
+        base = next((a for a in typing.get_args(annotation) if a is not type(None)), annotation)
+        default = f.default if f.default is not dataclasses.MISSING else None
+        help_text = f"default: {default}"
+        if base is bool:
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=help_text)
+        else:
+            parser.add_argument(flag, type=base, default=None, metavar=f.name.upper(), help=help_text)
+
+
+def config_from_args(args: argparse.Namespace) -> TrainConfig:
+    values: dict[str, Any] = {}
+    if getattr(args, "config", None):
+        values.update(load_config_file(args.config))
+    for f in fields(TrainConfig):
+        value = getattr(args, f.name, None)
+        if value is not None:
+            values[f.name] = value
+    return TrainConfig(**values).validate()
