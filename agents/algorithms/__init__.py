@@ -1,0 +1,1 @@
+"""Algorithms: MaskablePPO (sb3-contrib), masked REINFORCE (plain torch), random, heuristic."""

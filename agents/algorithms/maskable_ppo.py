@@ -1,0 +1,45 @@
+"""MaskablePPO (sb3-contrib) configured from a TrainConfig, with the MLP or GNN policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agents.config import TrainConfig
+from agents.policies.gnn import InterferenceGraphExtractor
+
+
+def policy_kwargs(config: TrainConfig) -> dict[str, Any]:
+    if config.policy == "gnn":
+        return {
+            "features_extractor_class": InterferenceGraphExtractor,
+            "features_extractor_kwargs": {"hidden": config.gnn_hidden, "layers": config.gnn_layers},
+            "net_arch": {"pi": [128], "vf": [128]},
+        }
+    return {"net_arch": {"pi": [128, 64], "vf": [128, 64]}}
+
+
+def build(config: TrainConfig, venv: Any, tensorboard_log: str | None):
+    """A new MaskablePPO, or the one in ``config.resume`` continued."""
+    from sb3_contrib import MaskablePPO
+
+    device = config.device
+    if config.resume:
+        return MaskablePPO.load(config.resume, env=venv, device=device, tensorboard_log=tensorboard_log)
+    batch = min(config.batch_size, config.n_steps * config.workers)
+    return MaskablePPO(
+        "MultiInputPolicy",
+        venv,
+        learning_rate=config.learning_rate,
+        n_steps=config.n_steps,
+        batch_size=batch,
+        n_epochs=config.n_epochs,
+        gamma=config.gamma,
+        gae_lambda=config.gae_lambda,
+        ent_coef=config.ent_coef,
+        clip_range=config.clip_range,
+        policy_kwargs=policy_kwargs(config),
+        tensorboard_log=tensorboard_log,
+        seed=config.seed,
+        device=device,
+        verbose=0,
+    )

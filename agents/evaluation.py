@@ -1,0 +1,177 @@
+"""Comparing agents with LLVM's allocators on held-out functions: rows, summary, plots."""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+from tqdm import tqdm
+
+from agents.envs import env_id
+from rl4real_gym.baselines import LLVM_ALLOCATORS, llvm_figures
+from rl4real_gym.dataset import FunctionEntry
+from rl4real_gym.envs.spaces import Layout
+
+TIE = 1e-6
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    function: str
+    allocator: str
+    cost: float
+    greedy_cost: float
+    spills: int
+    reloads: int
+    splits: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    allocator: str
+    functions: int
+    geomean_ratio: float  # geomean of (cost + 1) / (greedy + 1)
+    wins: int
+    ties: int
+    losses: int
+    total_cost: float
+    total_spills: int
+    total_reloads: int
+
+
+def run_agent(env: Any, agent: Any, entries: Iterable[FunctionEntry], name: str, progress: bool) -> list[ResultRow]:
+    """One deterministic episode per function."""
+    rows = []
+    for entry in tqdm(list(entries), desc=name, disable=not progress, leave=False):
+        obs, _ = env.reset(options={"function": entry.id})
+        while True:
+            action, _ = agent.predict(obs, action_masks=env.unwrapped.action_masks(), deterministic=True)
+            obs, _, terminated, truncated, info = env.step(int(action))
+            if terminated or truncated:
+                break
+        rows.append(ResultRow(entry.id, name, info.get("cost", math.nan), info.get("greedy_cost", 0.0),
+                              info.get("spills", 0), info.get("reloads", 0), info.get("splits", 0)))  # fmt: skip
+    return rows
+
+
+def llvm_rows(env: Any, entries: Iterable[FunctionEntry], allocators: Iterable[str], progress: bool) -> list[ResultRow]:
+    base = env.unwrapped
+    rows = []
+    for entry in tqdm(list(entries), desc="llvm", disable=not progress, leave=False):
+        module = base.dataset.module_path(entry)
+        greedy = float(base.greedy_figures(entry).get("weighted_cost", 0.0))
+        for ra in allocators:
+            fig = llvm_figures(module, base.target, ra).get(entry.function)
+            if fig is None:
+                continue
+            rows.append(ResultRow(entry.id, ra, fig.weighted_cost, greedy, fig.spills + fig.folded_spills,
+                                  fig.reloads + fig.folded_reloads, 0))  # fmt: skip
+    return rows
+
+
+def summarize(rows: list[ResultRow]) -> list[Summary]:
+    by: dict[str, list[ResultRow]] = {}
+    for r in rows:
+        by.setdefault(r.allocator, []).append(r)
+    out = []
+    for name, rs in by.items():
+        ok = [r for r in rs if not math.isnan(r.cost)]
+        ratios = [(r.cost + 1.0) / (r.greedy_cost + 1.0) for r in ok]
+        geo = math.exp(sum(map(math.log, ratios)) / len(ratios)) if ratios else math.nan
+        wins = sum(r.cost < r.greedy_cost * (1 - TIE) - TIE for r in ok)
+        losses = sum(r.cost > r.greedy_cost * (1 + TIE) + TIE for r in ok)
+        out.append(Summary(name, len(ok), geo, wins, len(ok) - wins - losses, losses, sum(r.cost for r in ok),
+                           sum(r.spills for r in ok), sum(r.reloads for r in ok)))  # fmt: skip
+    return sorted(out, key=lambda s: s.geomean_ratio)
+
+
+def format_table(summaries: list[Summary]) -> str:
+    head = f"{'allocator':<16}{'funcs':>6}{'geomean cost/greedy':>21}{'W/T/L vs greedy':>18}{'total cost':>13}" \
+           f"{'spills':>8}{'reloads':>9}"  # fmt: skip
+    lines = [head, "-" * len(head)]
+    for s in summaries:
+        wtl = f"{s.wins}/{s.ties}/{s.losses}"
+        lines.append(f"{s.allocator:<16}{s.functions:>6}{s.geomean_ratio:>21.3f}{wtl:>18}{s.total_cost:>13.1f}"
+                     f"{s.total_spills:>8}{s.total_reloads:>9}")  # fmt: skip
+    return "\n".join(lines)
+
+
+def write_csv(path: Path, items: list[Any]) -> None:
+    if not items:
+        return
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(asdict(items[0])))
+        writer.writeheader()
+        for item in items:
+            writer.writerow(asdict(item))
+
+
+def plot_scatter(rows: list[ResultRow], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.5, 6))
+    names = sorted({r.allocator for r in rows} - {"greedy"})
+    for name in names:
+        pts = [(r.greedy_cost + 1, r.cost + 1) for r in rows if r.allocator == name and not math.isnan(r.cost)]
+        if pts:
+            xs, ys = zip(*pts, strict=True)
+            ax.scatter(xs, ys, s=12, alpha=0.6, label=name)
+    lim = max([r.cost + 1 for r in rows] + [r.greedy_cost + 1 for r in rows] + [10])
+    ax.plot([1, lim], [1, lim], "k--", lw=1, label="= greedy")
+    ax.set(xscale="log", yscale="log", xlabel="greedy cost + 1", ylabel="allocator cost + 1",
+           title="Per-function weighted spill cost vs LLVM greedy (below the line: better)")  # fmt: skip
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def plot_learning_curve(episodes_csv: Path, path: Path, window: int = 50) -> bool:
+    """Rolling mean of episode return and cost/greedy ratio against timesteps."""
+    if not episodes_csv.exists():
+        return False
+    with open(episodes_csv) as f:
+        data = [r for r in csv.DictReader(f) if r.get("cost") not in (None, "")]
+    if len(data) < 2:
+        return False
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    t = np.array([float(r["timestep"]) for r in data])
+    ret = np.array([float(r["return"]) for r in data])
+    ratio = np.array([(float(r["cost"]) + 1) / (float(r["greedy_cost"] or 0) + 1) for r in data])
+    w = max(1, min(window, len(data) // 5 or 1))
+    kernel = np.ones(w) / w
+    fig, (a1, a2) = plt.subplots(2, 1, figsize=(7, 6), sharex=True)
+    a1.plot(t, ret, ".", alpha=0.2, ms=3)
+    a1.plot(t[w - 1 :], np.convolve(ret, kernel, "valid"), lw=2)
+    a1.set(ylabel="episode return", title=f"Learning curve ({episodes_csv.parent.name})")
+    a2.plot(t, ratio, ".", alpha=0.2, ms=3)
+    a2.plot(t[w - 1 :], np.exp(np.convolve(np.log(ratio), kernel, "valid")), lw=2)
+    a2.axhline(1.0, color="k", ls="--", lw=1)
+    a2.set(yscale="log", xlabel="timestep", ylabel="(cost+1)/(greedy+1)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return True
+
+
+def make_eval_env(target: str, layout: Layout, data: str | None, split: str | None) -> gym.Env:
+    import rl4real_gym  # noqa: F401
+
+    return gym.make(env_id(target), data=data, split=split, max_nodes=layout.max_nodes,
+                    max_edges=layout.max_edges, max_split_points=layout.max_split_points)  # fmt: skip
+
+
+__all__ = ["LLVM_ALLOCATORS", "ResultRow", "Summary", "format_table", "llvm_rows", "run_agent", "summarize"]

@@ -1,0 +1,157 @@
+"""Loading trained agents for inference, and running them on real compilations.
+
+A saved model is a file (``.zip`` for MaskablePPO, ``.pt`` for REINFORCE, ``.onnx`` for
+an exported policy) with a sidecar ``<file>.meta.json`` naming its target and the
+env sizes it was trained with. :func:`load_agent` gives an object with SB3's
+``predict(obs, action_masks, deterministic)``; :func:`load_policy` adapts it to the
+driver's ``DecisionState -> choice`` policies used by ``rl4real compile`` and the fuzzer.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rl4real_gym.driver.session import SessionLimits
+from rl4real_gym.driver.state import DecisionState, Phase
+from rl4real_gym.envs.spaces import Layout, build_observation, flat_mask
+from rl4real_gym.errors import ModelError
+from rl4real_gym.targets import get_target
+
+META_VERSION = 1
+FORMATS = ("maskable-ppo", "reinforce", "onnx")
+
+
+@dataclass(frozen=True)
+class ModelMeta:
+    target: str
+    algo: str
+    policy: str
+    max_nodes: int
+    max_edges: int
+    max_split_points: int
+    num_colours: int
+    format: str
+    version: int = META_VERSION
+
+    @property
+    def layout(self) -> Layout:
+        return Layout(self.max_nodes, self.max_edges, self.num_colours, self.max_split_points)
+
+    def limits(self) -> SessionLimits:
+        """Session limits matching the sizes the model was trained with."""
+        return SessionLimits(
+            max_nodes=self.max_nodes, max_edges=self.max_edges, max_split_points=self.max_split_points
+        )
+
+
+def meta_path(model: str | Path) -> Path:
+    return Path(f"{model}.meta.json")
+
+
+def save_meta(model: str | Path, meta: ModelMeta) -> None:
+    meta_path(model).write_text(json.dumps(asdict(meta), indent=2, sort_keys=True) + "\n")
+
+
+def load_meta(model: str | Path) -> ModelMeta:
+    path = Path(model)
+    if not path.exists():
+        raise ModelError(f"model file {path} does not exist (train one with `rl4real train`, or set MODEL_PATH)")
+    mpath = meta_path(path)
+    if not mpath.exists():
+        raise ModelError(f"{mpath} is missing: {path} was not saved by rl4real train/export")
+    try:
+        data = json.loads(mpath.read_text())
+        meta = ModelMeta(**data)
+    except (ValueError, TypeError) as err:
+        raise ModelError(f"{mpath} is corrupt ({err})") from err
+    if meta.format not in FORMATS:
+        raise ModelError(f"{mpath}: unknown model format {meta.format!r}")
+    return meta
+
+
+def check_target(meta: ModelMeta, target: str | None, path: Path) -> None:
+    if target is None:
+        return
+    wanted = get_target(target).name
+    if meta.target != wanted:
+        raise ModelError(
+            f"{path} was trained for {meta.target}, not {wanted}: use a model trained with --target {wanted}"
+        )
+
+
+class OnnxAgent:
+    """An exported policy run with onnxruntime (no SB3 or torch needed)."""
+
+    def __init__(self, path: Path, meta: ModelMeta) -> None:
+        import onnxruntime as ort
+
+        try:
+            self.session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        except Exception as err:  # onnxruntime raises its own exception types
+            raise ModelError(f"{path} is not a valid ONNX model ({err})") from err
+        self.inputs = [i.name for i in self.session.get_inputs()]
+        self.meta = meta
+
+    def predict(self, obs: dict[str, Any], action_masks: np.ndarray, deterministic: bool = True):
+        feed = {}
+        for name in self.inputs:
+            value = np.asarray(obs[name])
+            feed[name] = (value if value.ndim else value.reshape(1)).astype(np.float32)[None]
+        logits = self.session.run(None, feed)[0][0]
+        logits = np.where(action_masks, logits, -np.inf)
+        return int(np.argmax(logits)), None
+
+
+def load_agent(path: str | Path, target: str | None = None, device: str = "cpu") -> tuple[Any, ModelMeta]:
+    """Loads a model of any format; raises ModelError naming the problem."""
+    p = Path(path)
+    meta = load_meta(p)
+    check_target(meta, target, p)
+    if meta.format == "onnx":
+        return OnnxAgent(p, meta), meta
+    if meta.format == "reinforce":
+        from agents.algorithms.reinforce import MaskedReinforce
+
+        try:
+            return MaskedReinforce.load(p, device=device), meta
+        except Exception as err:
+            raise ModelError(f"{p} could not be loaded as a REINFORCE model ({err})") from err
+    if not zipfile.is_zipfile(p):
+        raise ModelError(f"{p} is corrupt: not an SB3 model archive")
+    from sb3_contrib import MaskablePPO
+
+    try:
+        model = MaskablePPO.load(p, device=device)
+    except Exception as err:
+        raise ModelError(f"{p} could not be loaded as a MaskablePPO model ({err})") from err
+    return model, meta
+
+
+class ModelPolicy:
+    """Adapts an agent to the driver's policy interface (DecisionState -> choice)."""
+
+    def __init__(self, agent: Any, meta: ModelMeta) -> None:
+        self.agent = agent
+        self.meta = meta
+        self.layout = meta.layout
+
+    def __call__(self, state: DecisionState) -> int:
+        mask = flat_mask(state, self.layout)
+        obs = build_observation(state, self.layout, mask)
+        action, _ = self.agent.predict(obs, action_masks=mask, deterministic=True)
+        action = int(np.asarray(action).reshape(-1)[0])
+        if not mask[action]:  # cannot happen with masked predict; never send an illegal choice
+            action = int(np.flatnonzero(mask)[0])
+        return action - self.layout.segment_start(Phase(state.phase))
+
+
+def load_policy(path: str | Path, target: str | None = None) -> ModelPolicy:
+    """A driver policy from a saved model (for ``rl4real compile`` and the fuzzer)."""
+    agent, meta = load_agent(path, target)
+    return ModelPolicy(agent, meta)

@@ -1,0 +1,82 @@
+"""Exporting a trained policy to ONNX, so that inference needs neither SB3 nor torch.
+
+The exported graph maps the observation (one float32 input per key, batch first) to
+action logits; masking is applied at inference (``agents.inference.OnnxAgent``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+from gymnasium import spaces
+from torch import nn
+
+from agents.inference import ModelMeta, load_agent, save_meta
+from rl4real_gym.errors import ModelError
+
+
+class SB3Logits(nn.Module):
+    """A MaskablePPO policy's actor as a plain module: observation -> logits."""
+
+    def __init__(self, policy: Any) -> None:
+        super().__init__()
+        self.policy = policy
+        self.keys = list(policy.observation_space.spaces)
+
+    def forward(self, *tensors: torch.Tensor) -> torch.Tensor:
+        # extract_features applies SB3's own preprocessing (one-hot for Discrete keys).
+        obs = {key: value.float() for key, value in zip(self.keys, tensors, strict=True)}
+        features = self.policy.extract_features(obs, self.policy.pi_features_extractor)
+        latent = self.policy.mlp_extractor.forward_actor(features)
+        return self.policy.action_net(latent)
+
+
+class ReinforceLogits(nn.Module):
+    def __init__(self, policy: Any, keys: list[str]) -> None:
+        super().__init__()
+        self.policy = policy
+        self.keys = keys
+
+    def forward(self, *tensors: torch.Tensor) -> torch.Tensor:
+        return self.policy(dict(zip(self.keys, tensors, strict=True)))[0]
+
+
+def example_inputs(observation_space: spaces.Dict) -> list[torch.Tensor]:
+    sample = observation_space.sample()
+    out = []
+    for key in observation_space.spaces:
+        value = torch.as_tensor(sample[key], dtype=torch.float32)
+        out.append((value if value.ndim else value.reshape(1)).unsqueeze(0))
+    return out
+
+
+def export_onnx(model_path: str | Path, output: str | Path) -> Path:
+    """Writes ``output`` (+ ``.meta.json``) from a MaskablePPO or REINFORCE model."""
+    from rl4real_gym.envs.spaces import observation_space
+
+    agent, meta = load_agent(model_path)
+    space = observation_space(meta.layout)
+    if meta.format == "maskable-ppo":
+        module: nn.Module = SB3Logits(agent.policy)
+    elif meta.format == "reinforce":
+        module = ReinforceLogits(agent.policy, list(space.spaces))
+    else:
+        raise ModelError(f"{model_path} is already an ONNX model")
+    module.eval()
+    names = list(space.spaces)
+    out = Path(output)
+    with torch.no_grad():
+        torch.onnx.export(
+            module,
+            tuple(example_inputs(space)),
+            str(out),
+            input_names=names,
+            output_names=["logits"],
+            dynamic_axes={**{n: {0: "batch"} for n in names}, "logits": {0: "batch"}},
+            opset_version=17,
+            dynamo=False,
+        )
+    save_meta(out, ModelMeta(**{**meta.__dict__, "format": "onnx"}))
+    return out

@@ -1,0 +1,105 @@
+"""TrainConfig -> RLlib ``PPOConfig`` on the new API stack (RLModule, Learner, EnvRunner)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ray.rllib.algorithms.ppo import PPOConfig
+from ray.rllib.callbacks.callbacks import RLlibCallback
+from ray.rllib.core.rl_module.rl_module import RLModuleSpec
+
+from agents.config import TrainConfig
+from agents.rllib.envs import register_rllib_envs, rllib_env_name
+from agents.rllib.module import MASK_KEY, MaskedRegAllocModule
+from agents.rllib.options import RllibOptions
+from rl4real_gym.config import PROJECT_DIR, settings
+
+EPISODE_METRICS = ("cost", "greedy_cost", "spills", "reloads", "splits", "invalid_actions")
+
+
+class AllocationMetrics(RLlibCallback):
+    """Logs each finished episode's allocation figures (``info`` at the end) as
+    ``env_runners/alloc_<name>`` and ``env_runners/alloc_vs_greedy`` means."""
+
+    def on_episode_end(self, *, episode: Any, metrics_logger: Any = None, **kwargs: Any) -> None:
+        if metrics_logger is None:
+            return
+        info = episode.get_infos(-1) or {}
+        for name in EPISODE_METRICS:
+            if isinstance(info.get(name), int | float):
+                metrics_logger.log_value(f"alloc_{name}", float(info[name]), reduce="mean", window=100)
+        if isinstance(info.get("cost"), int | float) and isinstance(info.get("greedy_cost"), int | float):
+            gain = (info["greedy_cost"] - info["cost"]) / max(info["greedy_cost"], 1.0)
+            metrics_logger.log_value("alloc_vs_greedy", float(gain), reduce="mean", window=100)
+
+
+def dataset_for_workers(config: TrainConfig) -> str | None:
+    """An absolute dataset path (Ray workers do not share the driver's cwd or ``.env``);
+    None keeps the bundled default, found on every node where the package is installed."""
+    if config.data:
+        return str(Path(config.data).expanduser().resolve())
+    data_dir = settings().data_dir
+    return None if data_dir == PROJECT_DIR / "envs_data" else str(data_dir)
+
+
+def env_config(config: TrainConfig, options: RllibOptions) -> dict[str, Any]:
+    """The ``env_config`` dict each EnvRunner's env creator receives."""
+    kwargs = {**config.env_kwargs(), "data": dataset_for_workers(config)}
+    out: dict[str, Any] = {"target": config.target, "env_kwargs": kwargs}
+    if options.audit_dir:
+        out["audit_dir"] = str(Path(options.audit_dir).resolve())
+    if options.crash_flag:
+        out["crash_flag"] = str(Path(options.crash_flag).resolve())
+        out["crash_after"] = options.crash_after
+    return out
+
+
+def module_spec(config: TrainConfig, *, uniform: bool = False) -> RLModuleSpec:
+    rounds = config.gnn_layers if config.policy == "gnn" else 0
+    model = {"hidden": config.gnn_hidden, "message_passing": rounds, "uniform": uniform}
+    return RLModuleSpec(module_class=MaskedRegAllocModule, model_config=model)
+
+
+def train_batch_size(config: TrainConfig, options: RllibOptions) -> int:
+    """One PPO update per ``n_steps`` steps of every env of every worker (as SB3 does)."""
+    return config.n_steps * config.workers * options.envs_per_runner
+
+
+def build_ppo_config(config: TrainConfig, options: RllibOptions, *, uniform: bool = False) -> PPOConfig:
+    """PPO with the masking module, ``config.workers`` EnvRunners and fault tolerance on."""
+    register_rllib_envs()
+    batch = train_batch_size(config, options)
+    return (
+        PPOConfig()
+        .api_stack(enable_rl_module_and_learner=True, enable_env_runner_and_connector_v2=True)
+        .framework("torch")
+        .environment(rllib_env_name(config.target), env_config=env_config(config, options), action_mask_key=MASK_KEY)
+        .env_runners(
+            num_env_runners=config.workers,
+            num_envs_per_env_runner=options.envs_per_runner,
+            num_cpus_per_env_runner=1,
+            rollout_fragment_length=config.n_steps,
+            sample_timeout_s=options.sample_timeout_s,
+        )
+        .learners(num_learners=0, num_gpus_per_learner=config.num_gpus)
+        .training(
+            lr=config.learning_rate,
+            gamma=config.gamma,
+            lambda_=config.gae_lambda,
+            clip_param=config.clip_range,
+            entropy_coeff=config.ent_coef,
+            num_epochs=config.n_epochs,
+            train_batch_size_per_learner=batch,
+            minibatch_size=min(config.batch_size, batch),
+        )
+        .rl_module(rl_module_spec=module_spec(config, uniform=uniform))
+        .callbacks(AllocationMetrics)
+        .fault_tolerance(
+            restart_failed_env_runners=options.restart_failed_env_runners,
+            max_num_env_runner_restarts=options.max_env_runner_restarts,
+            restart_failed_sub_environments=options.restart_failed_sub_environments,
+            delay_between_env_runner_restarts_s=1.0,
+        )
+        .debugging(seed=config.seed, log_level="WARN")
+    )

@@ -1,0 +1,142 @@
+"""The environment as RLlib sees it: a creator registered with Ray's registry, and two
+test wrappers (a mask auditor and a one-shot crash) switched on through ``env_config``.
+
+Ray is imported only by ``register_rllib_envs``; the creator itself needs only Gymnasium,
+so EnvRunner processes (local or on other nodes of a cluster) build the env from the
+plain ``env_config`` dict:
+
+================== ====================================================================
+key                meaning
+================== ====================================================================
+``target``         ``"x86"`` or ``"aarch64"``
+``env_kwargs``     keyword arguments of ``gymnasium.make`` (``TrainConfig.env_kwargs()``)
+``audit_dir``      if set, every action is checked against ``action_masks()``: counts and
+                   violations are written there (``MaskAuditor``)
+``crash_flag``     if set and the file exists, the first env to take ``crash_after``
+                   steps removes it and kills its own process with SIGKILL (``CrashOnce``)
+``crash_after``    steps before the crash (default 50)
+================== ====================================================================
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+
+from rl4real_gym.registration import ENV_IDS
+from rl4real_gym.targets import get_target
+
+ENV_NAME_PREFIX = "rl4real-rllib-"
+
+
+def rllib_env_name(target: str) -> str:
+    """The name the env is registered under in Ray's registry (``rl4real-rllib-x86``)."""
+    return ENV_NAME_PREFIX + get_target(target).name
+
+
+def gym_env_id(target: str) -> str:
+    name = get_target(target).name
+    return next(env_id for env_id, tgt in ENV_IDS.items() if tgt == name)
+
+
+class MaskAuditor(gym.Wrapper):
+    """Checks that every action taken is legal under ``action_masks()``.
+
+    A violation is appended to ``<audit_dir>/violations.txt`` (so it is seen even when
+    RLlib's fault tolerance swallows the error) and raised as an ``AssertionError``.
+    The number of checked actions is kept in ``<audit_dir>/checked-<pid>-<n>.txt``.
+    """
+
+    _instances = 0
+
+    def __init__(self, env: gym.Env, audit_dir: str | Path) -> None:
+        super().__init__(env)
+        self.audit_dir = Path(audit_dir)
+        self.audit_dir.mkdir(parents=True, exist_ok=True)
+        MaskAuditor._instances += 1
+        self._count_file = self.audit_dir / f"checked-{os.getpid()}-{MaskAuditor._instances}.txt"
+        self.checked = 0
+
+    def step(self, action: Any):
+        mask = self.env.unwrapped.action_masks()  # type: ignore[attr-defined]
+        index = int(np.asarray(action).item())
+        if not (0 <= index < mask.size and mask[index]):
+            message = f"pid {os.getpid()}: action {index} is masked (legal: {np.flatnonzero(mask)[:8].tolist()})"
+            with open(self.audit_dir / "violations.txt", "a") as out:
+                out.write(message + "\n")
+            raise AssertionError(message)
+        self.checked += 1
+        self._count_file.write_text(str(self.checked))
+        return self.env.step(action)
+
+    def action_masks(self) -> np.ndarray:
+        return self.env.unwrapped.action_masks()  # type: ignore[attr-defined]
+
+
+class CrashOnce(gym.Wrapper):
+    """Kills its own process (SIGKILL, like the OOM killer or a lost node) once.
+
+    The first env, across all processes, that reaches ``crash_after`` steps while the
+    flag file exists removes the file and dies; the others never see it again.
+    """
+
+    def __init__(self, env: gym.Env, flag: str | Path, crash_after: int = 50) -> None:
+        super().__init__(env)
+        self.flag = Path(flag)
+        self.crash_after = crash_after
+        self._steps = 0
+
+    def step(self, action: Any):
+        self._steps += 1
+        if self._steps >= self.crash_after and self._claim_flag():
+            os.kill(os.getpid(), signal.SIGKILL)
+        return self.env.step(action)
+
+    def _claim_flag(self) -> bool:
+        try:
+            self.flag.unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
+    def action_masks(self) -> np.ndarray:
+        return self.env.unwrapped.action_masks()  # type: ignore[attr-defined]
+
+
+def make_rllib_env(env_config: Mapping[str, Any]) -> gym.Env:
+    """The env creator given to Ray's registry (``env_config`` as in the module doc)."""
+    import rl4real_gym  # noqa: F401  (registers the Gymnasium ids in this process)
+
+    target = str(env_config.get("target", "x86"))
+    env: gym.Env = gym.make(gym_env_id(target), **dict(env_config.get("env_kwargs", {})))
+    if env_config.get("crash_flag"):
+        env = CrashOnce(env, env_config["crash_flag"], int(env_config.get("crash_after", 50)))
+    if env_config.get("audit_dir"):
+        env = MaskAuditor(env, env_config["audit_dir"])
+    return env
+
+
+def register_rllib_envs() -> dict[str, str]:
+    """Registers both targets with Ray's registry; returns {target: registered name}."""
+    from ray.tune.registry import register_env
+
+    names = {}
+    for target in ENV_IDS.values():
+        names[target] = rllib_env_name(target)
+        register_env(names[target], make_rllib_env)
+    return names
+
+
+def audit_counts(audit_dir: str | Path) -> tuple[int, list[str]]:
+    """(actions checked, violations) recorded by ``MaskAuditor`` under ``audit_dir``."""
+    root = Path(audit_dir)
+    checked = sum(int(p.read_text() or 0) for p in root.glob("checked-*.txt"))
+    violations_file = root / "violations.txt"
+    violations = violations_file.read_text().splitlines() if violations_file.exists() else []
+    return checked, violations
