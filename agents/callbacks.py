@@ -95,7 +95,8 @@ class AllocationFiguresCallback(BaseCallback):
         self.logger.record("rl4real/episodes", self.episodes)
         self.logger.record("rl4real/cost_mean", sum(f["cost"] for f in figs) / n)
         self.logger.record("rl4real/greedy_cost_mean", sum(f["greedy_cost"] or 0 for f in figs) / n)
-        self.logger.record("rl4real/cost_ratio_to_greedy", geomean([cost_ratio(f["cost"], f["greedy_cost"] or 0) for f in figs]))
+        ratios = [cost_ratio(f["cost"], f["greedy_cost"] or 0) for f in figs]
+        self.logger.record("rl4real/cost_ratio_to_greedy", geomean(ratios))
         for key in ("spills", "reloads", "splits"):
             self.logger.record(f"rl4real/{key}_per_function", sum(f[key] or 0 for f in figs) / n)
         self.logger.record("rl4real/episode_length", sum(f["length"] for f in figs) / n)

@@ -74,8 +74,18 @@ def masked_logits(logits: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
 class MaskedReinforce:
     """REINFORCE over complete episodes, one or more envs (a list; stepped in turn)."""
 
-    def __init__(self, layout: Layout, num_features: int, split_features: int, *, learning_rate: float = 1e-3,
-                 gamma: float = 0.99, episodes_per_update: int = 8, seed: int = 0, device: str = "cpu") -> None:  # fmt: skip
+    def __init__(
+        self,
+        layout: Layout,
+        num_features: int,
+        split_features: int,
+        *,
+        learning_rate: float = 1e-3,
+        gamma: float = 0.99,
+        episodes_per_update: int = 8,
+        seed: int = 0,
+        device: str = "cpu",
+    ) -> None:
         torch.manual_seed(seed)
         self.layout = layout
         self.dims = (num_features, split_features)
