@@ -128,7 +128,7 @@ class MaskedReinforce:
         loss.backward()
         nn.utils.clip_grad_norm_(self.policy.parameters(), 1.0)
         self.optimizer.step()
-        return {"policy_loss": float(policy_loss), "value_loss": float(value_loss)}
+        return {"policy_loss": policy_loss.item(), "value_loss": value_loss.item()}
 
     def learn(self, envs: list[Any], total_timesteps: int, *, max_episodes: int | None = None,
               on_episode: Callable[[dict[str, Any], int], None] | None = None,

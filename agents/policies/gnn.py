@@ -75,5 +75,5 @@ class InterferenceGraphExtractor(BaseFeaturesExtractor):
         cur = h[torch.arange(h.shape[0], device=h.device), idx] * has_current
         split = obs["split_features"].float().mean(1)
         per_node = self.node_out(h).flatten(1)
-        phase = obs["phase"].float()  # SB3 one-hot encodes Discrete observations
+        phase = obs["phase"].float().reshape(x.shape[0], -1)  # one-hot (SB3 preprocessing)
         return torch.cat([per_node, mean, maxed, cur, phase, split, has_current], dim=1)
