@@ -137,7 +137,7 @@ def test_corrupt_model(models: dict[str, Path], tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="corrupt"):
         load_agent(bad)
     Path(f"{bad}.meta.json").write_text("{ not json")
-    with pytest.raises(ModelError, match="meta.json is corrupt"):
+    with pytest.raises(ModelError, match=r"meta\.json is corrupt"):
         load_agent(bad)
 
 
