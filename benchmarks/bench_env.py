@@ -38,13 +38,13 @@ def single_env(env_id: str, steps: int) -> tuple[float, list[tuple[str, list[int
     env = gym.make(env_id, **SIZES)
     rng = np.random.default_rng(0)
     episodes: list[tuple[str, list[int]]] = []
-    obs, info = env.reset(seed=0)
+    _, info = env.reset(seed=0)
     actions: list[int] = []
     start = time.perf_counter()
     for _ in range(steps):
         a = int(rng.choice(np.flatnonzero(env.unwrapped.action_masks())))
         actions.append(a)
-        obs, _, term, trunc, info = env.step(a)
+        _, _, term, trunc, info = env.step(a)
         if term or trunc:
             episodes.append((info["function"], actions))
             actions = []
