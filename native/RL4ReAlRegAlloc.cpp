@@ -363,9 +363,15 @@ void RL4ReAlRegAlloc::split(unsigned Node, const SplitPoint &Point) {
     return;
   ++NumSplits;
   Decisions->refresh(V);
-  LastSplitWeight = Ctx.LIS->getInterval(V).weight();
+  // Only spillable parts carry a finite weight; unspillable ones count as 0 so
+  // that per-step rewards stay comparable before and after a split.
+  auto FiniteWeight = [&](Register R) {
+    const LiveInterval &LI = Ctx.LIS->getInterval(R);
+    return LI.isSpillable() ? double(LI.weight()) : 0.0;
+  };
+  LastSplitWeight = FiniteWeight(V);
   for (Register R : NewRegs) {
-    LastSplitWeight += Ctx.LIS->getInterval(R).weight();
+    LastSplitWeight += FiniteWeight(R);
     if (Decisions->hasRoomFor(1))
       Decisions->addNode(R, Splits);
     else

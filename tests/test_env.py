@@ -188,9 +188,13 @@ def test_rl4real_step_rewards() -> None:
 
     assert step_reward("rl4real", ActionKind.COLOUR, 3, 10, S(500.0)) == pytest.approx(0.05)
     assert step_reward("rl4real", ActionKind.COLOUR, 10, 10, S(500.0)) == pytest.approx(-0.05)  # spill
-    assert step_reward("rl4real", ActionKind.COLOUR, 0, 10, S(float("inf"))) == 1.0
+    assert step_reward("rl4real", ActionKind.COLOUR, 0, 10, S(float("inf"))) == 0.0  # unspillable: weight 0
     assert step_reward("rl4real", ActionKind.SPLIT, 0, 10, S(300.0, 200.0)) == pytest.approx(0.01)
-    assert step_reward("rl4real", ActionKind.SPLIT, 0, 10, S(float("inf"), 5.0)) == 0.0
+    assert step_reward("rl4real", ActionKind.SPLIT, 0, 10, S(float("inf"), 50.0)) == pytest.approx(-0.005)
+    # Split then colour both parts earns what colouring the whole would have.
+    split = step_reward("rl4real", ActionKind.SPLIT, 0, 10, S(300.0, 450.0))
+    parts = sum(step_reward("rl4real", ActionKind.COLOUR, 0, 10, S(w)) for w in (200.0, 250.0, float("inf")))
+    assert split + parts == pytest.approx(step_reward("rl4real", ActionKind.COLOUR, 0, 10, S(300.0)))
     assert step_reward("vs_greedy", ActionKind.COLOUR, 3, 10, S(500.0)) == 0.0
     assert terminal_reward("rl4real", 5.0, 9.0, 6.0) == 10.0
     assert terminal_reward("rl4real", 7.0, 9.0, 6.0) == -10.0

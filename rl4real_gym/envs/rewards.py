@@ -2,9 +2,11 @@
 
 * ``rl4real``: RL4ReAl's per-step shaping. Colouring a node earns +w/10000, spilling it
   -w/10000 (w its spill weight, clipped at 10000), splitting it (w - sum of the parts'
-  weights)/10000 (0 when a weight is infinite, i.e. unspillable); at the end, +10 if the
-  function's cost is no worse than the best seen so far for it (initially greedy's),
-  else -10.
+  weights)/10000; at the end, +10 if the function's cost is no worse than the best seen
+  so far for it (initially greedy's), else -10. Unspillable intervals (infinite weight)
+  count as weight 0, so the per-step rewards of an episode add up to (weight coloured -
+  weight spilled) whatever is split: splitting cannot be farmed, and only the terminal
+  cost comparison judges whether a split paid off.
 * ``spill_cost``: 0 per step; at the end, minus the block-frequency-weighted cost
   (4 x reloads + 1 x spills + 0.2 x copies, MLGO's weights).
 * ``vs_greedy``: 0 per step; at the end, (greedy cost - cost) / max(greedy cost, 1):
@@ -22,9 +24,10 @@ WEIGHT_CLIP = 1.0e4
 EPISODE_BONUS = 10.0
 
 
-def _clip(weight: float) -> float:
+def _weight(weight: float) -> float:
+    """Clipped spill weight; unspillable (infinite) weights count as 0."""
     if not math.isfinite(weight):
-        return WEIGHT_CLIP
+        return 0.0
     return min(max(weight, 0.0), WEIGHT_CLIP)
 
 
@@ -33,14 +36,10 @@ def step_reward(kind: str, action: ActionKind, value: int, num_colours: int, aft
     if kind != "rl4real":
         return 0.0
     if action == ActionKind.COLOUR:
-        w = _clip(after.last_weight) / WEIGHT_CLIP
+        w = _weight(after.last_weight) / WEIGHT_CLIP
         return -w if value == num_colours else w
     if action == ActionKind.SPLIT:
-        # Weights of unspillable intervals are infinite: no meaningful difference
-        # (and clipping would let an agent farm reward by splitting them).
-        if not (math.isfinite(after.last_weight) and math.isfinite(after.last_split_weight)):
-            return 0.0
-        return (_clip(after.last_weight) - _clip(after.last_split_weight)) / WEIGHT_CLIP
+        return (_weight(after.last_weight) - _weight(after.last_split_weight)) / WEIGHT_CLIP
     return 0.0
 
 
