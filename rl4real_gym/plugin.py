@@ -64,6 +64,7 @@ def build_plugin(verbose: bool = False) -> Path:
     build_dir = settings().build_dir
     build_dir.mkdir(parents=True, exist_ok=True)
     target = build_dir / PLUGIN_NAME
+    cmake_dir = build_dir / "cmake"
     with open(build_dir / ".build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if target.is_file() and not _stale(target):
@@ -71,8 +72,8 @@ def build_plugin(verbose: bool = False) -> Path:
         generator = ["-G", "Ninja"] if shutil.which("ninja") else []
         out = None if verbose else subprocess.PIPE
         steps = [
-            [cmake, "-S", str(NATIVE_DIR), "-B", str(build_dir), *generator, "-DCMAKE_BUILD_TYPE=Release"],
-            [cmake, "--build", str(build_dir), "-j", str(os.cpu_count() or 2)],
+            [cmake, "-S", str(NATIVE_DIR), "-B", str(cmake_dir), *generator, "-DCMAKE_BUILD_TYPE=Release"],
+            [cmake, "--build", str(cmake_dir), "-j", str(os.cpu_count() or 2)],
         ]
         if not verbose:
             print(f"rl4real: building {PLUGIN_NAME} in {build_dir} (about a minute)...", file=sys.stderr)
@@ -85,4 +86,8 @@ def build_plugin(verbose: bool = False) -> Path:
                     "Are llvm-19-dev, libgrpc++-dev and protobuf-compiler-grpc installed? "
                     "Run `bash scripts/setup.sh`."
                 )
+        # Install atomically: llc processes may be loading the old plugin right now.
+        staged = build_dir / f".{PLUGIN_NAME}.{os.getpid()}.tmp"
+        shutil.copy2(cmake_dir / PLUGIN_NAME, staged)
+        os.replace(staged, target)
     return target
