@@ -5,13 +5,16 @@
 # Usage: bash corpus/check_corpus.sh [options] [name ...]
 #   --full       also build x86-64 -O1/-O3 and AArch64 -O0/-O3
 #   --sanitize   also build x86-64 -O1 with sanitizers (gcc ASan+UBSan, clang UBSan in trap mode)
-#   --update     regenerate .expected from the x86-64 -O2 build before checking
+#   --update     regenerate .expected from a plain x86-64 -O2 build before checking
 #   -j N         parallel jobs (default: nproc)
 # Environment:
 #   CC=clang-19              compiler used for all clang builds
-#   EXTRA_CFLAGS="..."       appended to every clang build (e.g. "-mllvm -regalloc=...")
+#   EXTRA_CFLAGS="..."       appended to every optimised (-O1/-O2/-O3) clang build, e.g.
+#                            "-mllvm -regalloc=pbqp" (LLVM refuses non-fast allocators at -O0)
+#   EXTRA_CFLAGS_O0="..."    appended to -O0 clang builds (default: nothing)
 #   QEMU=qemu-aarch64-static
 #   AARCH64_SYSROOT=/usr/aarch64-linux-gnu
+#   KEEP_WORK=1              keep the build directory (binaries, outputs, logs of failures)
 set -u
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PROG_DIR="$HERE/programs"
@@ -19,6 +22,7 @@ CC="${CC:-clang-19}"
 QEMU="${QEMU:-qemu-aarch64-static}"
 AARCH64_SYSROOT="${AARCH64_SYSROOT:-/usr/aarch64-linux-gnu}"
 EXTRA_CFLAGS="${EXTRA_CFLAGS:-}"
+EXTRA_CFLAGS_O0="${EXTRA_CFLAGS_O0:-}"
 FULL=0; SANITIZE=0; UPDATE=0; JOBS="$(nproc 2>/dev/null || echo 2)"
 NAMES=()
 while [ $# -gt 0 ]; do
@@ -27,7 +31,7 @@ while [ $# -gt 0 ]; do
     --sanitize) SANITIZE=1 ;;
     --update) UPDATE=1 ;;
     -j) shift; JOBS="$1" ;;
-    -h|--help) sed -n 2,16p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,17p "$0"; exit 0 ;;
     *) NAMES+=("$(basename "${1%.c}")") ;;
   esac
   shift
@@ -44,19 +48,21 @@ fi
 #  absolute paths that lld then re-prefixes with the sysroot, and crtbeginS.o/libgcc
 #  live under /usr/lib/gcc-cross, which --gcc-toolchain=/usr finds.)
 WORK="$(mktemp -d /tmp/corpus_check.XXXXXX)"
-trap 'rm -rf "$WORK"' EXIT
-export CC QEMU AARCH64_SYSROOT EXTRA_CFLAGS FULL SANITIZE UPDATE PROG_DIR WORK
+if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work directory: $WORK"; else trap 'rm -rf "$WORK"' EXIT; fi
+export CC QEMU AARCH64_SYSROOT EXTRA_CFLAGS EXTRA_CFLAGS_O0 FULL SANITIZE UPDATE PROG_DIR WORK
 
 check_one() {
   local name="$1" src="$PROG_DIR/$1.c" exp="$PROG_DIR/$1.expected" d="$WORK/$1"
   mkdir -p "$d"
   local fails=()
-  # shellcheck disable=SC2086
-  build_x86() { $CC "-$1" -ffp-contract=off -w $EXTRA_CFLAGS "$src" -o "$d/x86_$1" -lm 2>"$d/x86_$1.log"; }
-  # shellcheck disable=SC2086
-  build_a64() { $CC --target=aarch64-linux-gnu --gcc-toolchain=/usr "-$1" -ffp-contract=off -w $EXTRA_CFLAGS "$src" -o "$d/a64_$1" -lm -fuse-ld=lld 2>"$d/a64_$1.log"; }
+  extra_for() { if [ "$1" = O0 ]; then echo "$EXTRA_CFLAGS_O0"; else echo "$EXTRA_CFLAGS"; fi; }
+  # shellcheck disable=SC2046
+  build_x86() { $CC "-$1" -ffp-contract=off -w $(extra_for "$1") "$src" -o "$d/x86_$1" -lm 2>"$d/x86_$1.log"; }
+  # shellcheck disable=SC2046
+  build_a64() { $CC --target=aarch64-linux-gnu --gcc-toolchain=/usr "-$1" -ffp-contract=off -w $(extra_for "$1") "$src" -o "$d/a64_$1" -lm -fuse-ld=lld 2>"$d/a64_$1.log"; }
   if [ "$UPDATE" = 1 ]; then
-    if build_x86 O2; then timeout 20 "$d/x86_O2" >"$exp"; else echo "[$name] x86 -O2 build failed"; cat "$d/x86_O2.log"; fi
+    # reference output: plain x86-64 -O2 build with LLVM's default (greedy) allocator, no EXTRA_CFLAGS
+    if $CC -O2 -ffp-contract=off -w "$src" -o "$d/ref" -lm 2>"$d/ref.log"; then timeout 20 "$d/ref" >"$exp"; else echo "[$name] x86 -O2 build failed"; cat "$d/ref.log"; fi
   fi
   if [ ! -f "$exp" ]; then echo "FAIL $name: missing .expected"; return 1; fi
   local x86_levels="O0 O2" a64_levels="O2"

@@ -24,7 +24,7 @@ __attribute__((noinline)) static uint64_t solve_bits(uint32_t all, uint32_t cols
     return cnt;
 }
 
-static int qpos[16];
+static int qpos[32];
 __attribute__((noinline)) static int safe(int row, int col) {
     for (int r = 0; r < row; r++) { int c = qpos[r]; if (c == col || c - col == r - row || c - col == row - r) return 0; }
     return 1;
@@ -62,7 +62,7 @@ int main(void) {
         printf("%2d: %llu %llu %llu nodes=%ld\n", n, (unsigned long long)a, (unsigned long long)b, (unsigned long long)c, nd);
         ck_add(a); ck_add((uint64_t)nd); ck_add(b == a && c == a);
     }
-    for (int n = 4; n <= 20; n += 4) {
+    for (int n = 4; n <= 16; n += 4) {
         int sol[32];
         first_found = first_solution(0, n, sol);
         printf("first solution n=%d:", n);

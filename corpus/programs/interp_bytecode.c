@@ -71,9 +71,9 @@ static void E(struct asmb *a, int32_t v) { a->code[a->n++] = v; }
 static void L(struct asmb *a, int l) { a->labels[l] = a->n; }
 static void J(struct asmb *a, int op, int l) { E(a, op); a->fix_at[a->nfix] = a->n; a->fix_lbl[a->nfix++] = l; E(a, 0); }
 static void C(struct asmb *a, int l, int nargs) { E(a, OP_CALL); a->fix_at[a->nfix] = a->n; a->fix_lbl[a->nfix++] = l; E(a, 0); E(a, nargs); }
-static void finish(struct asmb *a) { for (int i = 0; i < a->nfix; i++) a->code[a->fix_at[i]] = a->labels[a->fix_lbl[i]]; }
+__attribute__((noinline)) static void finish(struct asmb *a) { for (int i = 0; i < a->nfix; i++) a->code[a->fix_at[i]] = a->labels[a->fix_lbl[i]]; }
 
-static void prog_sieve(struct asmb *a, int limit) {
+__attribute__((noinline)) static void prog_sieve(struct asmb *a, int limit) {
     /* mem[i] = 1 marks composite; emit count and sum of primes */
     memset(a, 0, sizeof *a);
     E(a, OP_PUSH); E(a, 2); E(a, OP_STOREL); E(a, 0);                  /* i = 2 */
@@ -95,7 +95,7 @@ static void prog_sieve(struct asmb *a, int limit) {
     finish(a);
 }
 
-static void prog_fib(struct asmb *a, int n) {
+__attribute__((noinline)) static void prog_fib(struct asmb *a, int n) {
     memset(a, 0, sizeof *a);
     E(a, OP_PUSH); E(a, n); C(a, 1, 1); E(a, OP_EMIT); E(a, OP_HALT);
     L(a, 1); /* fib(x): if x < 2 return x */
@@ -107,7 +107,7 @@ static void prog_fib(struct asmb *a, int n) {
     finish(a);
 }
 
-static void prog_collatz(struct asmb *a, int limit) {
+__attribute__((noinline)) static void prog_collatz(struct asmb *a, int limit) {
     /* for n in 1..limit: steps(n); emit max steps, argmax and xor of steps */
     memset(a, 0, sizeof *a);
     E(a, OP_PUSH); E(a, 1); E(a, OP_STOREL); E(a, 0);

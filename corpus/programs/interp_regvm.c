@@ -12,7 +12,7 @@ static void ck_add(uint64_t v) { ck = (ck ^ v) * 0x100000001b3ULL; ck ^= ck >> 2
 
 enum { ADD, SUB, MUL, AND, OR, XOR, SHL, SHR, SLT, SLTU, ADDI, LUI, LW, SW, LB, SB, BEQ, BNE, BLT, BGE, JAL, JR, HALT, DIVU, REMU, NOPC };
 
-static uint32_t enc(int op, int rd, int rs1, int rs2, int32_t imm) {
+__attribute__((noinline)) static uint32_t enc(int op, int rd, int rs1, int rs2, int32_t imm) {
     return (uint32_t)op << 26 | (uint32_t)rd << 22 | (uint32_t)rs1 << 18 | (uint32_t)rs2 << 14 | ((uint32_t)imm & 0x3fffu);
 }
 static int32_t sext14(uint32_t v) { v &= 0x3fffu; return (v & 0x2000u) ? (int32_t)v - 0x4000 : (int32_t)v; }
@@ -70,13 +70,13 @@ struct as { uint32_t p[1024]; int n; int lab[64]; int fx[128], fl[128], nf; };
 static void I(struct as *a, int op, int rd, int rs1, int rs2, int32_t imm) { a->p[a->n++] = enc(op, rd, rs1, rs2, imm); }
 static void LBL(struct as *a, int l) { a->lab[l] = a->n; }
 static void BR(struct as *a, int op, int r1, int r2, int l) { a->fx[a->nf] = a->n; a->fl[a->nf++] = l; I(a, op, r1, r2, 0, 0); }
-static void LI(struct as *a, int rd, uint32_t v) { /* r15 is the assembler's scratch register */
+__attribute__((noinline)) static void LI(struct as *a, int rd, uint32_t v) { /* r15 is the assembler's scratch register */
     I(a, ADDI, 15, 0, 0, 9);
     I(a, ADDI, rd, 0, 0, (int32_t)(v >> 18));          /* sign-extended, upper junk is shifted out */
     I(a, SHL, rd, rd, 15, 0); I(a, ADDI, rd, rd, 0, (int32_t)((v >> 9) & 0x1ff));
     I(a, SHL, rd, rd, 15, 0); I(a, ADDI, rd, rd, 0, (int32_t)(v & 0x1ff));
 }
-static void FIN(struct as *a) { for (int i = 0; i < a->nf; i++) { int at = a->fx[i]; int32_t off = a->lab[a->fl[i]] - at; a->p[at] = (a->p[at] & ~0x3fffu) | ((uint32_t)off & 0x3fffu); } }
+__attribute__((noinline)) static void FIN(struct as *a) { for (int i = 0; i < a->nf; i++) { int at = a->fx[i]; int32_t off = a->lab[a->fl[i]] - at; a->p[at] = (a->p[at] & ~0x3fffu) | ((uint32_t)off & 0x3fffu); } }
 
 int main(void) {
     static struct cpu c;

@@ -79,7 +79,7 @@ int main(void) {
     memset(a, 0, sizeof a);
     set_boundary_d(a);
     memcpy(b, a, sizeof a); memcpy(c, a, sizeof a);
-    int it = jacobi_d(a, b, 600, 1e-4);
+    int it = jacobi_d(a, b, 400, 1e-4);
     double mid = a[H / 2][W / 2], sum = 0;
     for (int y = 0; y < H; y++) for (int x = 0; x < W; x++) sum += a[y][x];
     printf("jacobi double: iters=%d mid*1000=%lld sum*100=%lld\n", it, (long long)llround(mid * 1000), (long long)llround(sum * 100));
@@ -92,7 +92,7 @@ int main(void) {
     int32_t *fa = calloc((size_t)(w * h), 4), *fb = calloc((size_t)(w * h), 4);
     for (int x = 0; x < w; x++) { fa[x] = fb[x] = (x * 1000) << 8; fa[(h - 1) * w + x] = fb[(h - 1) * w + x] = 0; }
     for (int y = 0; y < h; y++) { fa[y * w] = fb[y * w] = 50000 << 8; fa[y * w + w - 1] = fb[y * w + w - 1] = (y * 300) << 8; }
-    jacobi_fx(fa, fb, w, h, 400);
+    jacobi_fx(fa, fb, w, h, 250);
     uint64_t hs = 0;
     for (int i = 0; i < w * h; i++) hs = hs * 31 + (uint32_t)fa[i];
     printf("jacobi fixed: center=%d hash=%016llx\n", fa[(h / 2) * w + w / 2], (unsigned long long)hs);

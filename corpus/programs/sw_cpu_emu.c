@@ -29,9 +29,9 @@ enum {
 static void setzn(struct cpu *c, uint8_t v) { c->fz = v == 0; c->fn = v >> 7; }
 static uint16_t fetch16(struct cpu *c) { uint16_t lo = c->mem[c->pc], hi = c->mem[(uint16_t)(c->pc + 1)]; c->pc = (uint16_t)(c->pc + 2); return (uint16_t)(lo | hi << 8); }
 static uint8_t fetch8(struct cpu *c) { uint8_t v = c->mem[c->pc]; c->pc = (uint16_t)(c->pc + 1); return v; }
-static void adc(struct cpu *c, uint8_t v) { unsigned s = (unsigned)c->a + v + c->fc; c->fv = (uint8_t)((~(c->a ^ v) & (c->a ^ s) & 0x80) != 0); c->fc = s > 255; c->a = (uint8_t)s; setzn(c, c->a); }
+__attribute__((noinline)) static void adc(struct cpu *c, uint8_t v) { unsigned s = (unsigned)c->a + v + c->fc; c->fv = (uint8_t)((~(c->a ^ v) & (c->a ^ s) & 0x80) != 0); c->fc = s > 255; c->a = (uint8_t)s; setzn(c, c->a); }
 static void cmp(struct cpu *c, uint8_t r, uint8_t v) { c->fc = r >= v; setzn(c, (uint8_t)(r - v)); }
-static void branch(struct cpu *c, int cond) { int8_t off = (int8_t)fetch8(c); if (cond) { c->pc = (uint16_t)(c->pc + off); c->cycles++; } }
+__attribute__((noinline)) static void branch(struct cpu *c, int cond) { int8_t off = (int8_t)fetch8(c); if (cond) { c->pc = (uint16_t)(c->pc + off); c->cycles++; } }
 
 __attribute__((noinline)) static int run(struct cpu *c, uint16_t start, long maxcycles) {
     c->pc = start; c->sp = 0xff; c->cycles = 0;
@@ -118,7 +118,7 @@ static void W(struct asmb *a, uint16_t v) { B(a, (uint8_t)v); B(a, (uint8_t)(v >
 static void LB(struct asmb *a, int l) { a->lab[l] = a->at; }
 static void BR(struct asmb *a, uint8_t op, int l) { B(a, op); a->fix[a->nfix] = a->at; a->fixl[a->nfix++] = (uint8_t)l; B(a, 0); }
 static void JL(struct asmb *a, uint8_t op, int l) { B(a, op); a->jfix[a->njfix] = a->at; a->jfixl[a->njfix++] = (uint8_t)l; W(a, 0); }
-static void FIN(struct asmb *a) {
+__attribute__((noinline)) static void FIN(struct asmb *a) {
     for (int i = 0; i < a->nfix; i++) a->m[a->fix[i]] = (uint8_t)(int8_t)(a->lab[a->fixl[i]] - (a->fix[i] + 1));
     for (int i = 0; i < a->njfix; i++) { a->m[a->jfix[i]] = (uint8_t)a->lab[a->jfixl[i]]; a->m[a->jfix[i] + 1] = (uint8_t)(a->lab[a->jfixl[i]] >> 8); }
 }
