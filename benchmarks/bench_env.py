@@ -61,7 +61,8 @@ def vector_env(env_id: str, steps: int, workers: int) -> float:
     start = time.perf_counter()
     for _ in range(steps // workers):
         masks = np.stack(envs.call("action_masks"))
-        envs.step(np.array([rng.choice(np.flatnonzero(m)) for m in masks]))
+        # After an episode ends the mask is empty: gymnasium's next-step autoreset ignores the action.
+        envs.step(np.array([rng.choice(np.flatnonzero(m)) if m.any() else 0 for m in masks]))
     elapsed = time.perf_counter() - start
     envs.close()
     return (steps // workers) * workers / elapsed
