@@ -5,7 +5,7 @@
 # `rl4real dataset build` from the project's C corpus (corpus/programs, at -O1/-O2/-O3)
 # into $DATA_DIR/<target> (DATA_DIR from the environment or .env, default: envs_data).
 # The build resumes and extends: functions already in the dataset are kept. Then the
-# script prints the `rl4real train` command to run with that data and model name.
+# script prints the `rl4real train` command to run with that data and model (run) name.
 #
 # Environment: DATA_DIR (see .env.example), JOBS (parallel processes, default: all cores).
 set -uo pipefail
@@ -54,4 +54,5 @@ fi
 
 echo
 echo "dataset ready: $OUT ($(wc -l < "$OUT/manifest.jsonl") functions). Train with:"
-echo "  DATA_DIR=$DATA rl4real train --target $TARGET --algo maskable-ppo --name $MODEL"
+echo "  rl4real train --target $TARGET --algo maskable-ppo --data $DATA --run-name $MODEL"
+echo "(the model and checkpoints go to \$MODEL_DIR/$MODEL/, default: models/$MODEL/)"

@@ -94,7 +94,9 @@ class BuildReport:
             self.skipped[reason] = self.skipped.get(reason, 0) + count
 
     def summary(self) -> str:
-        lines = [f"{self.out}: {self.total} functions ({self.built} built, {self.kept} kept from before)"]
+        others = self.total - self.built - self.kept
+        lines = [f"{self.out}: {self.total} functions ({self.built} built now, {self.kept} of these inputs built before"
+                 + (f", {others} from other inputs kept)" if others else ")")]  # fmt: skip
         lines += [f"  skipped {n}: {reason}" for reason, n in sorted(self.skipped.items())]
         if self.problems:
             lines.append(f"  {len(self.problems)} problem(s): inputs or functions that could not be used (see above)")
@@ -160,15 +162,36 @@ def module_text(root: Path, entry: FunctionEntry) -> str:
     return (gzip.decompress(data) if path.suffix == ".gz" else data).decode()
 
 
-def parallel_map(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[R]:
-    """``fn`` over ``items`` in ``jobs`` spawned processes (in order of completion), or
-    in this process when ``jobs`` is 1. Spawned, not forked: gRPC does not survive fork."""
-    if jobs <= 1 or len(items) <= 1:
-        yield from map(fn, items)
+MapFn = Callable[[Callable[[T], R], Sequence[T]], Iterator[R]]
+
+
+def adopt_environment(env: dict[str, str]) -> None:
+    """Pool initializer: the worker sees the environment of the process using the pool
+    (BUILD_DIR, RL4REAL_PLUGIN, ...), not that of the fork server it was forked from."""
+    os.environ.clear()
+    os.environ.update(env)
+
+
+@contextlib.contextmanager
+def worker_pool(jobs: int, method: str = "forkserver") -> Iterator[Any]:
+    """Yields ``pmap(fn, items)``: ``fn`` over ``items`` in ``jobs`` worker processes, in
+    order of completion (in this process when ``jobs`` is 1). The workers live as long as
+    the ``with`` block. Not plain fork: gRPC does not survive it; the fork server only
+    preloads this module, which does not load gRPC."""
+    if jobs <= 1:
+        yield lambda fn, items: map(fn, items)
         return
-    ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(min(jobs, len(items))) as pool:
-        yield from pool.imap_unordered(fn, items, chunksize=1)
+    ctx = multiprocessing.get_context(method)
+    if method == "forkserver":
+        ctx.set_forkserver_preload([__name__])
+    with ctx.Pool(jobs, initializer=adopt_environment, initargs=(dict(os.environ),)) as pool:
+        yield lambda fn, items: pool.imap_unordered(fn, items, chunksize=1)
+
+
+def parallel_map(fn: Callable[[T], R], items: Sequence[T], jobs: int, method: str = "forkserver") -> Iterator[R]:
+    """``fn`` over ``items`` in a pool of its own (see :func:`worker_pool`)."""
+    with worker_pool(min(jobs, len(items)), method) as pmap:
+        yield from pmap(fn, items)
 
 
 def progress_bar(total: int, desc: str, enabled: bool) -> Any:
@@ -320,12 +343,12 @@ def measure_task(args: tuple[FunctionTask, str, Path, int]) -> FunctionResult:
 
 # -- the build ------------------------------------------------------------------------------------
 def prepare_all(options: BuildOptions, units: Sequence[SourceUnit], work: Path, report: BuildReport,
-                log: Log) -> list[FunctionTask]:  # fmt: skip
+                log: Log, pmap: Any) -> list[FunctionTask]:  # fmt: skip
     """Stage 1 over all units; problems are logged and counted."""
     tasks: list[FunctionTask] = []
     args = [(u, options.target.name, work) for u in units]
     with progress_bar(len(args), "extracting", options.progress) as bar:
-        for result in parallel_map(prepare_unit, args, options.jobs):
+        for result in pmap(prepare_unit, args):
             tasks += result.tasks
             for problem in result.problems:
                 report.problems.append(problem)
@@ -344,13 +367,13 @@ def kept_keys(out: Path, entries: Sequence[FunctionEntry]) -> dict[str, str]:
 
 
 def measure_all(options: BuildOptions, todo: Sequence[FunctionTask], entries: dict[str, FunctionEntry],
-                report: BuildReport, log: Log) -> None:  # fmt: skip
+                report: BuildReport, log: Log, pmap: Any) -> None:  # fmt: skip
     """Stage 2; ``entries`` grows as functions are measured, the manifest is saved regularly."""
     manifest = options.out / MANIFEST
     args = [(t, options.target.name, options.out, options.min_nodes) for t in todo]
     unsaved = 0
     with progress_bar(len(args), "measuring", options.progress) as bar:
-        for result in parallel_map(measure_task, args, options.jobs):
+        for result in pmap(measure_task, args):
             bar.update(1)
             if result.problem:
                 report.problems.append(result.problem)
@@ -391,12 +414,12 @@ def build_dataset(options: BuildOptions, log: Log = stderr_log, *, wait_for_lock
             report.problems.append(problem)
             log(problem)
         try:
-            with tempfile.TemporaryDirectory(prefix="rl4real-dataset-") as tmp:
-                tasks = prepare_all(options, units, Path(tmp), report, log)
+            with tempfile.TemporaryDirectory(prefix="rl4real-dataset-") as tmp, worker_pool(options.jobs) as pmap:
+                tasks = prepare_all(options, units, Path(tmp), report, log, pmap)
                 keys = kept_keys(out, kept) if tasks else {}
                 todo, report.kept, duplicates = plan_tasks(tasks, set(entries), keys)
                 report.skip("identical to another function's module", duplicates)
-                measure_all(options, todo, entries, report, log)
+                measure_all(options, todo, entries, report, log, pmap)
         finally:
             write_manifest(out / MANIFEST, entries.values())
         remove_orphans(out, entries.values())

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -100,7 +102,7 @@ class Dataset:
         out = settings().build_dir / "cache" / "modules" / digest / path.name[: -len(".gz")]
         if not out.exists() or out.stat().st_mtime < path.stat().st_mtime:
             out.parent.mkdir(parents=True, exist_ok=True)
-            tmp = out.with_suffix(out.suffix + ".tmp")
+            tmp = out.with_name(f"{out.name}.{os.getpid()}.tmp")  # per process: parallel envs unpack too
             with gzip.open(path, "rb") as src:
                 tmp.write_bytes(src.read())
             tmp.replace(out)
@@ -143,7 +145,7 @@ def read_manifest(path: Path) -> list[FunctionEntry]:
             continue
         try:
             entries.append(FunctionEntry.from_json(line))
-        except (ValueError, TypeError) as err:
+        except (ValueError, TypeError, AttributeError) as err:
             raise DatasetError(f"{path}:{n}: malformed manifest line ({err})") from err
     return entries
 
@@ -151,7 +153,7 @@ def read_manifest(path: Path) -> list[FunctionEntry]:
 def write_manifest(path: Path, entries: Iterable[FunctionEntry]) -> None:
     """Writes entries sorted by id (deterministic), atomically."""
     lines = sorted(e.to_json() for e in entries)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text("".join(line + "\n" for line in lines))
     tmp.replace(path)
 
@@ -187,4 +189,21 @@ def load_dataset(target: str | Target, data: str | Path | None = None) -> Datase
     entries = read_manifest(manifest)
     if not entries:
         raise DatasetError(f"{manifest} lists no functions")
+    check_dataset_target(root, tgt, entries[0])
     return Dataset(root, tgt, entries)
+
+
+def check_dataset_target(root: Path, target: Target, entry: FunctionEntry) -> None:
+    """Raises DatasetError when the dataset's modules name another architecture (e.g. the
+    x86 directory given for aarch64); a missing module is left to ``module_path``."""
+    path = root / entry.file
+    try:
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rb") as f:
+            head = f.read(1 << 16)
+    except OSError:
+        return
+    match = re.search(rb'^target triple = "([^"-]*)', head, re.M)
+    arch = match.group(1).decode() if match else None
+    if arch and arch != target.triple.split("-", 1)[0]:
+        raise DatasetError(f"{root} holds {arch} modules, not {target.name} ones; point to the {target.name} dataset")

@@ -71,7 +71,7 @@ def markdown_stats(dataset: Dataset) -> str:
     head = (
         f"{dataset.target.name}: {len(entries)} functions from {len({e.program for e in entries})} programs "
         f"({', '.join(f'{n} {k}' for k, n in sorted(sources.items()))}; "
-        f"{', '.join(f'{n} at {k}' for k, n in sorted(levels.items()))}), {disk / 1e6:.1f} MB on disk"
+        f"{', '.join(f'{n} at {k}' for k, n in sorted(levels.items()))}), {disk / 1e6:.2f} MB on disk"
     )
     split_table = table(["split", "functions", "programs", "greedy spills", "median nodes"], split_rows(entries))
     bucket_table = table(["nodes", "functions", *SPLITS, "greedy spills"], bucket_rows(entries))
