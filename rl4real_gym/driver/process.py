@@ -3,35 +3,124 @@
 Every llc started here is tracked; ``close`` kills it, and an ``atexit`` hook kills
 what is left when Python exits normally. If Python itself is killed, the plugin's
 ``PR_SET_PDEATHSIG`` makes the kernel kill llc: no orphans either way.
+
+For the kernel, llc's parent is the *thread* that started it, and ``PR_SET_PDEATHSIG``
+fires when that thread ends. So llc is started from the main thread or from one
+long-lived spawner thread, never from a short-lived worker thread (a session opened
+in a ``ThreadPoolExecutor`` task would otherwise lose its llc when the task's thread ends).
 """
 
 from __future__ import annotations
 
 import atexit
+import concurrent.futures
 import contextlib
+import errno
 import os
+import queue
 import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import weakref
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+from rl4real_gym.errors import RL4ReAlError
 
 _LIVE: weakref.WeakSet[LlcProcess] = weakref.WeakSet()
 SOCKET_PATH_MAX = 100  # sockaddr_un allows 108 bytes
 
 
+class TempDirError(RL4ReAlError, OSError):
+    """No private temp directory could be made: TMPDIR is missing, unwritable or full."""
+
+
+def temp_base() -> str:
+    """Where private temp directories go: ``$TMPDIR`` when set (even if unusable: that is
+    reported, not silently replaced), else Python's default temp directory."""
+    return os.environ.get("TMPDIR") or tempfile.gettempdir()
+
+
+def temp_dir_error(base: str, err: OSError) -> TempDirError:
+    """A TempDirError that names TMPDIR and says what to do."""
+    tmpdir = os.environ.get("TMPDIR")
+    origin = f"TMPDIR={tmpdir}" if tmpdir else "TMPDIR is not set"
+    return TempDirError(
+        f"cannot create a private temp directory for llc in {base} ({origin}): {err.strerror or err}; "
+        "point TMPDIR to an existing, writable directory with free space"
+    )
+
+
+def check_temp_base(base: str) -> None:
+    """Raises TempDirError unless ``base`` is a directory this process may create entries in."""
+    if not os.path.isdir(base):
+        missing = not os.path.exists(base)
+        code, reason = (errno.ENOENT, "no such directory") if missing else (errno.ENOTDIR, "not a directory")
+        raise temp_dir_error(base, OSError(code, reason))
+    if not os.access(base, os.W_OK | os.X_OK):
+        raise temp_dir_error(base, OSError(errno.EACCES, "not writable"))
+
+
 def _private_dir() -> Path:
-    base = tempfile.gettempdir()
-    if len(base) > SOCKET_PATH_MAX - 30:
+    base = temp_base()
+    check_temp_base(base)
+    if len(base) > SOCKET_PATH_MAX - 30:  # the socket path would not fit in sockaddr_un
         base = "/tmp"
     try:
         return Path(tempfile.mkdtemp(prefix="rl4real-", dir=base))
     except OSError as err:
-        raise OSError(
-            f"cannot create a private temp directory in {base} ({err.strerror}); "
-            "set TMPDIR to a writable directory with free space"
-        ) from err
+        raise temp_dir_error(base, err) from err
+
+
+_Job = tuple[Callable[[], Any], "concurrent.futures.Future[Any]"]
+
+
+class _Spawner:
+    """Runs ``subprocess.Popen`` on one daemon thread that lives as long as the process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: queue.SimpleQueue[_Job] | None = None
+        self._thread: threading.Thread | None = None
+
+    def reset(self) -> None:
+        """Forgets the thread (after ``fork``, the child has none)."""
+        self._lock = threading.Lock()
+        self._queue, self._thread = None, None
+
+    def _serve(self, jobs: queue.SimpleQueue[_Job]) -> None:
+        while True:
+            job, future = jobs.get()
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(job())
+                except BaseException as err:
+                    future.set_exception(err)
+
+    def _jobs(self) -> queue.SimpleQueue[_Job]:
+        with self._lock:
+            if self._queue is None or self._thread is None or not self._thread.is_alive():
+                self._queue = queue.SimpleQueue()
+                self._thread = threading.Thread(
+                    target=self._serve, args=(self._queue,), name="rl4real-llc-spawner", daemon=True
+                )
+                self._thread.start()
+            return self._queue
+
+    def popen(self, argv: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+        """``subprocess.Popen(argv, **kwargs)`` from a thread that outlives the caller's."""
+        if threading.current_thread() is threading.main_thread() or threading.current_thread() is self._thread:
+            return subprocess.Popen(argv, **kwargs)
+        future: concurrent.futures.Future[subprocess.Popen[bytes]] = concurrent.futures.Future()
+        self._jobs().put((lambda: subprocess.Popen(argv, **kwargs), future))
+        return future.result()
+
+
+_SPAWNER = _Spawner()
+os.register_at_fork(after_in_child=_SPAWNER.reset)
 
 
 class LlcProcess:
@@ -44,8 +133,14 @@ class LlcProcess:
         self.output = output if output is not None else Path(os.devnull)
         argv = [*argv_without_io, f"-rl4real-server=unix:{self.socket}", str(module), "-o", str(self.output)]
         self.argv = argv
-        with open(self.stderr_path, "wb") as err:
-            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
+        try:
+            with open(self.stderr_path, "wb") as err:
+                self.proc = _SPAWNER.popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
+        except OSError as err:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            if err.filename == str(self.stderr_path):
+                raise temp_dir_error(str(self.workdir.parent), err) from err
+            raise
         _LIVE.add(self)
 
     @property

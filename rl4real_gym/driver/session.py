@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,48 @@ class ModuleResult:
     output: Path | None
     figures: dict[str, AllocationFigures]
     returncode: int
+
+
+EXIT_GRACE = 10.0  # seconds a crashing llc gets to exit after its connection dropped
+
+
+def lost_connection(err: Exception) -> bool:
+    """Whether a gRPC failure means the connection to llc broke (as when llc crashes)."""
+    code = getattr(err, "code", None)
+    return isinstance(err, grpc.RpcError) and callable(code) and code() in (
+        grpc.StatusCode.UNAVAILABLE,
+        grpc.StatusCode.CANCELLED,
+        grpc.StatusCode.INTERNAL,
+        grpc.StatusCode.UNKNOWN,
+    )
+
+
+def mask_size(state: DecisionState, num_colours: int) -> int | None:
+    """How many choices the current phase must offer (None when it offers none)."""
+    return {
+        Phase.SELECT_NODE: state.graph.num_nodes,
+        Phase.SELECT_TASK: 2,
+        Phase.COLOUR: num_colours + 1,
+        Phase.SPLIT: int(state.split_features.shape[0]),
+    }.get(state.phase)
+
+
+def state_problem(state: DecisionState, num_colours: int) -> str:
+    """What is inconsistent in a decoded state (empty when nothing): a message whose
+    arrays disagree would otherwise surface later as an obscure numpy error."""
+    expected = mask_size(state, num_colours)
+    if expected is not None and state.mask.size != expected:
+        return (
+            f"malformed protocol message: the {state.phase.name} mask has {state.mask.size} entries, "
+            f"expected {expected}"
+        )
+    n = state.graph.num_nodes
+    if not -1 <= state.current_node < max(n, 1):
+        return f"malformed protocol message: current node {state.current_node} of a graph of {n} nodes"
+    edges = state.graph.edges
+    if edges.size and (int(edges.min()) < 0 or int(edges.max()) >= n):
+        return f"malformed protocol message: an interference edge names a node outside 0..{n - 1}"
+    return ""
 
 
 class LlcSession:
@@ -127,6 +170,9 @@ class LlcSession:
     # -- protocol ----------------------------------------------------------
     def _fail(self, err: Exception, what: str) -> LlcError:
         proc = self._proc
+        if lost_connection(err):  # llc may still be dying (printing its stack dump): let it finish
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(EXIT_GRACE)
         if proc.alive():
             proc.kill()
             if isinstance(err, grpc.RpcError) and err.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
@@ -138,6 +184,14 @@ class LlcSession:
         )
 
     def _check_alive(self, deadline: float) -> None:
+        workdir = self._proc.workdir
+        if not workdir.is_dir():  # llc cannot listen, or listens on a socket nobody can reach
+            self._proc.kill()
+            raise LlcError(
+                f"the session's private temp directory {workdir} was removed before llc could be reached "
+                "(is a temp-directory cleaner running? set TMPDIR elsewhere)",
+                self._proc.stderr_tail(),
+            )
         if not self._proc.alive():
             code = self._proc.proc.returncode
             raise LlcCrashedError(
@@ -170,11 +224,20 @@ class LlcSession:
         self._stub = self._rpc.RegAllocSessionStub(self._channel)
 
     def _receive(self, msg: Any) -> DecisionState:
+        cause: ValueError | None = None
         try:
             state = decode_state(msg, self._graph)
-        except ValueError as err:
+            problem = state_problem(state, self.target.num_colours)
+        except ValueError as err:  # numpy's complaints too (a byte array of a partial element)
+            problem, cause = str(err), err
+            if "malformed protocol message" not in problem:
+                problem = f"malformed protocol message: {problem}"
+        if problem:
             self._proc.kill()
-            raise LlcError(str(err)) from err
+            raise LlcError(
+                f"{problem} (plugin and package out of sync? rebuild with `rl4real build-plugin`); llc was killed",
+                self._proc.stderr_tail(),
+            ) from cause
         self._graph = state.graph
         if state.colours:
             self.colours = state.colours
