@@ -2,7 +2,7 @@
 # One-command set-up on Debian 12 (as root, or with sudo): system packages, a Python
 # virtual environment in .venv with the package and its extras, and the LLVM plugin.
 #   RL4REAL_TORCH=cuda  install the CUDA build of torch instead of the CPU build
-#   RL4REAL_EXTRAS      pip extras to install (default: agents,dev)
+#   RL4REAL_EXTRAS      pip extras to install (default: agents,ray,dev)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-system-deps.sh
@@ -20,6 +20,6 @@ if ! .venv/bin/python -c "import torch" 2>/dev/null; then
     "${PIP[@]}" "torch==2.13.0" || "${PIP[@]}" torch --index-url https://download.pytorch.org/whl/cpu
   fi
 fi
-"${PIP[@]}" -e ".[${RL4REAL_EXTRAS:-agents,dev}]"
+"${PIP[@]}" -e ".[${RL4REAL_EXTRAS:-agents,ray,dev}]"
 .venv/bin/rl4real build-plugin
 echo "set-up done: activate with 'source .venv/bin/activate'"

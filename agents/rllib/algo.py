@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,11 @@ from rl4real_gym.config import PROJECT_DIR, settings
 EPISODE_METRICS = ("cost", "greedy_cost", "spills", "reloads", "splits", "invalid_actions")
 
 
+def is_number(value: Any) -> bool:
+    """Python or numpy int/float (the env's info mixes both), not bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
 class AllocationMetrics(RLlibCallback):
     """Logs each finished episode's allocation figures (``info`` at the end) as
     ``env_runners/alloc_<name>`` and ``env_runners/alloc_vs_greedy`` means."""
@@ -26,12 +32,12 @@ class AllocationMetrics(RLlibCallback):
         if metrics_logger is None:
             return
         info = episode.get_infos(-1) or {}
-        for name in EPISODE_METRICS:
-            if isinstance(info.get(name), int | float):
-                metrics_logger.log_value(f"alloc_{name}", float(info[name]), reduce="mean", window=100)
-        if isinstance(info.get("cost"), int | float) and isinstance(info.get("greedy_cost"), int | float):
-            gain = (info["greedy_cost"] - info["cost"]) / max(info["greedy_cost"], 1.0)
-            metrics_logger.log_value("alloc_vs_greedy", float(gain), reduce="mean", window=100)
+        figures = {name: float(info[name]) for name in EPISODE_METRICS if is_number(info.get(name))}
+        for name, value in figures.items():
+            metrics_logger.log_value(f"alloc_{name}", value, reduce="mean", window=100)
+        if "cost" in figures and "greedy_cost" in figures:
+            gain = (figures["greedy_cost"] - figures["cost"]) / max(figures["greedy_cost"], 1.0)
+            metrics_logger.log_value("alloc_vs_greedy", gain, reduce="mean", window=100)
 
 
 def dataset_for_workers(config: TrainConfig) -> str | None:

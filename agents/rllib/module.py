@@ -22,6 +22,7 @@ the logits are all zero before masking, i.e. a random masked policy, for benchma
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import gymnasium as gym
@@ -44,7 +45,7 @@ def signed_log(x: torch.Tensor) -> torch.Tensor:
 
 def mlp(sizes: list[int], last_activation: bool = True) -> nn.Sequential:
     layers: list[nn.Module] = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+    for i, (a, b) in enumerate(itertools.pairwise(sizes)):
         layers.append(nn.Linear(a, b))
         if last_activation or i < len(sizes) - 2:
             layers.append(nn.ReLU())
@@ -67,7 +68,8 @@ def neighbour_mean(h: torch.Tensor, edge_index: torch.Tensor, num_edges: torch.T
     flat = h.reshape(batch * nodes, width)
     total = torch.zeros_like(flat).index_add_(0, dst, flat[src]).index_add_(0, src, flat[dst])
     ones = torch.ones_like(src, dtype=h.dtype)
-    degree = torch.zeros(batch * nodes, dtype=h.dtype, device=h.device).index_add_(0, dst, ones).index_add_(0, src, ones)
+    degree = torch.zeros(batch * nodes, dtype=h.dtype, device=h.device)
+    degree = degree.index_add_(0, dst, ones).index_add_(0, src, ones)
     return (total / degree.clamp(min=1.0)[:, None]).reshape(batch, nodes, width)
 
 

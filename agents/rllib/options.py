@@ -34,6 +34,7 @@ class RllibOptions:
     max_env_runner_restarts: int = 1000
     restart_failed_sub_environments: bool = True  # an env that raises is rebuilt, its runner lives on
     sample_timeout_s: float = 300.0
+    torch_threads: int | None = None  # torch threads of the local learner (1 on a shared, busy machine)
     audit_dir: str | None = None  # tests: check every action against the mask (agents.rllib.envs)
     crash_flag: str | None = None  # tests: kill one EnvRunner once while this file exists
     crash_after: int = 50
@@ -64,7 +65,7 @@ class RllibOptions:
         for name in ("envs_per_runner", "max_env_runner_restarts", "crash_after"):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
                 raise ConfigError(f"extra.{name} must be a positive integer, not {getattr(self, name)!r}")
-        for name in ("num_cpus", "max_iterations"):
+        for name in ("num_cpus", "max_iterations", "torch_threads"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value < 1):
                 raise ConfigError(f"extra.{name} must be a positive integer, not {value!r}")

@@ -30,7 +30,7 @@ from agents.rllib.algo import build_ppo_config
 from agents.rllib.logs import ResultLogger, env_steps, episodes_done, summary_line
 from agents.rllib.options import RllibOptions
 
-ResultHook = Callable[[Algorithm, dict[str, Any]], None]
+ResultHook = Callable[[Algorithm, dict[str, Any]], bool | None]  # True: stop training now
 CONFIG_FILE = "train_config.json"
 
 
@@ -48,19 +48,33 @@ def ensure_ray(config: TrainConfig, options: RllibOptions) -> bool:
 
 def run_rllib(config: TrainConfig, *, on_result: ResultHook | None = None) -> Path:
     """Trains until ``config.timesteps`` env steps (or ``config.episodes`` episodes);
-    returns the checkpoint directory. ``on_result(algo, result)`` sees every iteration."""
+    returns the checkpoint directory. ``on_result(algo, result)`` sees every iteration's
+    result and may stop the run early by returning True."""
     config.validate()
     options = RllibOptions.from_train_config(config)
+    if options.torch_threads is not None:
+        import torch
+
+        torch.set_num_threads(options.torch_threads)
     started = ensure_ray(config, options)
     try:
         algo = build_ppo_config(config, options).build_algo()
         try:
             return train_loop(algo, config, options, on_result)
         finally:
-            algo.stop()
+            stop_algorithm(algo)
     finally:
         if started:
             ray.shutdown()
+
+
+def stop_algorithm(algo: Algorithm) -> None:
+    """Stops the actors; removes the empty ``~/ray_results/<time><random>`` folder that an
+    Algorithm run outside Ray Tune creates for itself (results go to ``ResultLogger``)."""
+    algo.stop()
+    own_dir = Path(algo.logdir) if algo.logdir else None
+    if own_dir is not None and own_dir.is_dir() and not any(own_dir.iterdir()):
+        own_dir.rmdir()
 
 
 def finished(config: TrainConfig, options: RllibOptions, result: dict[str, Any], started_at: float) -> bool:
@@ -96,14 +110,13 @@ def train_loop(algo: Algorithm, config: TrainConfig, options: RllibOptions, on_r
         while True:
             result = algo.train()
             logger.write(result)
-            if on_result is not None:
-                on_result(algo, result)
+            stop = bool(on_result(algo, result)) if on_result is not None else False
             if config.progress:
                 print(summary_line(result), flush=True)
             if env_steps(result) >= next_save:
                 save_checkpoint(algo, checkpoint, config)
                 next_save = env_steps(result) + config.checkpoint_every
-            if finished(config, options, result, started_at):
+            if stop or finished(config, options, result, started_at):
                 break
     finally:
         logger.close()
