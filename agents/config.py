@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import difflib
+import types
 import typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -105,11 +106,18 @@ def _field_types() -> dict[str, Any]:
     return typing.get_type_hints(TrainConfig)
 
 
+def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
+    """``int | None`` -> (int, True); anything else (e.g. ``dict[str, Any]``) unchanged."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = typing.get_args(annotation)
+        rest = [a for a in args if a is not type(None)]
+        return (rest[0] if len(rest) == 1 else annotation), type(None) in args
+    return annotation, False
+
+
 def _coerce(name: str, value: Any, annotation: Any) -> Any:
     """Checks a TOML value against the field's type (ints accepted for floats)."""
-    args = typing.get_args(annotation)
-    optional = type(None) in args
-    base = next((a for a in args if a is not type(None)), annotation)
+    base, optional = _unwrap_optional(annotation)
     if value is None and optional:
         return None
     origin = typing.get_origin(base) or base
@@ -159,13 +167,12 @@ def load_config_file(path: str | Path) -> dict[str, Any]:
 def add_config_arguments(parser: argparse.ArgumentParser) -> None:
     """One flag per TrainConfig field (``--batch-size``), defaults left unset."""
     parser.add_argument("--config", help="TOML file with settings (keys as below; a [train] table also works)")
-    types = _field_types()
+    field_types = _field_types()
     for f in fields(TrainConfig):
         if f.name == "extra":
             continue
         flag = "--" + f.name.replace("_", "-")
-        annotation = types[f.name]
-        base = next((a for a in typing.get_args(annotation) if a is not type(None)), annotation)
+        base, _ = _unwrap_optional(field_types[f.name])
         default = f.default if f.default is not dataclasses.MISSING else None
         help_text = f"default: {default}"
         if base is bool:

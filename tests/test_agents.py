@@ -161,6 +161,9 @@ def test_config_typo_and_types(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="algo must be one of"):
         TrainConfig(**load_config_file(cfg)).validate()
     assert main(["train", "--config", str(tmp_path / "missing.toml")]) == 1
+    cfg.write_text("[train]\nworkers = 1\nepisodes = 5\n[train.extra]\nray_results = '/tmp/x'\n")
+    values = load_config_file(cfg)
+    assert values == {"workers": 1, "episodes": 5, "extra": {"ray_results": "/tmp/x"}}
 
 
 def test_flags_override_config_file(tmp_path: Path) -> None:
