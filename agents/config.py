@@ -11,6 +11,7 @@ import dataclasses
 import difflib
 import types
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -130,17 +131,25 @@ def _coerce(name: str, value: Any, annotation: Any) -> Any:
     raise ConfigError(f"{name} must be {getattr(base, '__name__', base)}, got {value!r}")
 
 
+def known_name(key: str, known: Iterable[str], what: str) -> str:
+    """``key`` as a field name (dashes to underscores); a ConfigError naming the key and
+    the closest known one if there is no such field."""
+    name = key.replace("-", "_")
+    names = list(known)
+    if name not in names:
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ConfigError(f"{what} {key!r}{hint}")
+    return name
+
+
 def config_from_mapping(values: dict[str, Any], source: str = "config") -> dict[str, Any]:
     """Validates keys and types of a mapping (e.g. a parsed TOML file)."""
-    types = _field_types()
+    field_types = _field_types()
     out: dict[str, Any] = {}
     for key, value in values.items():
-        name = key.replace("-", "_")
-        if name not in types:
-            close = difflib.get_close_matches(name, list(types), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise ConfigError(f"{source}: unknown setting {key!r}{hint}")
-        out[name] = _coerce(name, value, types[name])
+        name = known_name(key, field_types, f"{source}: unknown setting")
+        out[name] = _coerce(name, value, field_types[name])
     return out
 
 

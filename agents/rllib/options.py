@@ -10,13 +10,12 @@ units, ``checkpoint_every``, ``resume``, ``ray_address``.
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from agents.config import ConfigError, TrainConfig
+from agents.config import ConfigError, TrainConfig, known_name
 
 DEFAULT_RAY_RESULTS = "~/ray_results"
 
@@ -44,11 +43,7 @@ class RllibOptions:
         names = {f.name: f for f in fields(cls)}
         values: dict[str, Any] = {}
         for key, value in extra.items():
-            name = key.replace("-", "_")
-            if name not in names:
-                close = difflib.get_close_matches(name, list(names), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                raise ConfigError(f"extra: unknown RLlib setting {key!r}{hint}")
+            name = known_name(key, names, "extra: unknown RLlib setting")
             values[name] = value
         options = cls(**values)
         options.check()
