@@ -87,6 +87,8 @@ class AllocationFiguresCallback(BaseCallback):
         return {"return": f"{ret:.2f}", "cost/greedy": f"{ratio:.2f}"}
 
     def _on_rollout_end(self) -> None:
+        if self._file is not None:
+            self._file.flush()  # episodes.csv is readable (e.g. plotted) while training runs
         figs = [f for f in self._window if f.get("cost") is not None]
         self._window = []
         if not figs:

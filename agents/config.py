@@ -22,7 +22,7 @@ from rl4real_gym.config import settings
 from rl4real_gym.errors import RL4ReAlError
 
 ALGOS = ("maskable-ppo", "reinforce", "random", "heuristic")
-POLICIES = ("mlp", "gnn")
+POLICIES = ("mlp", "gnn", "gnn-scoring")
 BACKENDS = ("sb3", "rllib")
 
 
@@ -36,7 +36,9 @@ class TrainConfig:
 
     target: str = "x86"
     algo: str = "maskable-ppo"
-    policy: str = "mlp"  # mlp: SB3's MultiInputPolicy; gnn: graph message passing extractor
+    # mlp: SB3's MultiInputPolicy; gnn: graph message passing extractor + SB3's head;
+    # gnn-scoring: the same message passing, each node and split point scored by one network
+    policy: str = "mlp"
     backend: str = "sb3"  # sb3 (SubprocVecEnv workers) or rllib (Ray)
     workers: int = 1  # parallel rollout workers (RL4ReAl: num_rollout_workers)
     device: str = "cpu"  # cpu, cuda or auto

@@ -18,7 +18,8 @@ using namespace rl4real;
 // 10 log1p(degree)                         11 pending   12 assigned
 // 13 spilled                               14 colour index + 1, / #colours
 // 15 splits so far / max                   16 has a register hint
-// 17 log1p(#assigned neighbours)
+// 17 log1p(#assigned neighbours)        18 log1p(#registers free for it now),
+//                                           pending nodes only
 
 void DecisionState::computeStatic(Node &N) const {
   const LiveInterval &LI = Ctx.LIS->getInterval(N.Reg);
@@ -80,6 +81,7 @@ unsigned DecisionState::addNode(Register Reg, unsigned Splits) {
   NodeOf[Reg] = N;
   Adj.emplace_back();
   connect(N);
+  invalidateAllFree();
   changed();
   return N;
 }
@@ -116,6 +118,7 @@ void DecisionState::addInitialNodes(ArrayRef<Register> Regs) {
       }
     }
   }
+  invalidateAllFree();
   changed();
 }
 
@@ -125,6 +128,16 @@ void DecisionState::setStatus(Register Reg, NodeStatus S, MCRegister Phys) {
     return;
   Node &Nd = Nodes[N];
   bool WasLive = live(N);
+  // An assignment only takes a register from the node's neighbours; a spill
+  // (whose new intervals get registers at once) or an eviction can change
+  // anyone's.
+  if (S == NodeStatus::Assigned) {
+    invalidateFree(N);
+    for (unsigned M : Adj[N])
+      invalidateFree(M);
+  } else {
+    invalidateAllFree();
+  }
   Nd.Status = S;
   Nd.Colour = S == NodeStatus::Assigned ? Colours.colourOf(Phys) : -1;
   if (WasLive && !live(N))
@@ -138,6 +151,7 @@ void DecisionState::refresh(Register Reg) {
   int N = nodeOf(Reg);
   if (N < 0)
     return;
+  invalidateAllFree();
   computeStatic(Nodes[N]);
   dropEdges(N);
   if (live(N))
@@ -184,6 +198,25 @@ bool DecisionState::anySelectable() const {
     if (selectable(N))
       return true;
   return false;
+}
+
+void DecisionState::invalidateAllFree() {
+  std::fill(FreeRegs.begin(), FreeRegs.end(), -1);
+}
+
+void DecisionState::invalidateFree(unsigned N) {
+  if (N < FreeRegs.size())
+    FreeRegs[N] = -1;
+}
+
+unsigned DecisionState::freeRegisters(unsigned N) {
+  if (FreeRegs.size() < Nodes.size())
+    FreeRegs.resize(Nodes.size(), -1);
+  if (FreeRegs[N] < 0) {
+    std::vector<uint8_t> Mask = colourMask(N);
+    FreeRegs[N] = int(std::count(Mask.begin(), Mask.end() - 1, uint8_t(1)));
+  }
+  return unsigned(FreeRegs[N]);
 }
 
 std::vector<uint8_t> DecisionState::colourMask(unsigned N) const {
@@ -261,6 +294,10 @@ void DecisionState::fillState(State &S) {
     Row[15] = float(Nd.Splits) / Limits.MaxSplitsPerNode;
     Row[16] = Ctx.MRI->getSimpleHint(Nd.Reg) ? 1 : 0;
     Row[17] = std::log1p(float(Assigned));
+    bool Pending = Nd.Status == NodeStatus::Pending &&
+                   Ctx.LIS->hasInterval(Nd.Reg) &&
+                   !Ctx.LIS->getInterval(Nd.Reg).empty();
+    Row[18] = Pending ? std::log1p(float(freeRegisters(N))) : 0.0f;
     Status.push_back(int8_t(Nd.Status));
     Colour.push_back(Nd.Colour);
     bool HasLI = Ctx.LIS->hasInterval(Nd.Reg);

@@ -32,7 +32,7 @@ struct DecisionLimits {
 
 class DecisionState {
 public:
-  static constexpr unsigned NumFeatures = 18;
+  static constexpr unsigned NumFeatures = 19;
   static constexpr unsigned NumSplitFeatures = 5;
 
   DecisionState(AllocContext &Ctx, const ColourTable &Colours,
@@ -95,6 +95,10 @@ private:
   void dropEdges(unsigned N);
   void connect(unsigned N);
   void changed() { ++GraphVersion; }
+  /// Registers of N's class free for it now (cached until invalidated).
+  unsigned freeRegisters(unsigned N);
+  void invalidateFree(unsigned N);
+  void invalidateAllFree();
 
   AllocContext &Ctx;
   const ColourTable &Colours;
@@ -104,6 +108,7 @@ private:
   llvm::DenseMap<llvm::Register, unsigned> NodeOf;
   std::vector<llvm::DenseSet<unsigned>> Adj;
   unsigned NumEdges = 0;
+  std::vector<int> FreeRegs; // per node, -1 = to recompute
   Phase CurPhase = PHASE_SELECT_NODE;
   int Current = -1;
   uint64_t GraphVersion = 1, SentVersion = 0;

@@ -30,6 +30,7 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "ppo-x86": ["--target", "x86", "--timesteps", "256", "--checkpoint-every", "128"],
         "ppo-aarch64": ["--target", "aarch64", "--timesteps", "256"],
         "gnn-x86": ["--target", "x86", "--policy", "gnn", "--timesteps", "256"],
+        "scoring-x86": ["--target", "x86", "--policy", "gnn-scoring", "--reward", "cost", "--timesteps", "256"],
         "reinforce-x86": ["--target", "x86", "--algo", "reinforce", "--timesteps", "300"],
     }
     out = {}
@@ -54,7 +55,7 @@ def test_training_outputs(models: dict[str, Path]) -> None:
     assert b"rl4real/cost_ratio_to_greedy" in events[0].read_bytes()
 
 
-@pytest.mark.parametrize("name", ["ppo-x86", "gnn-x86", "reinforce-x86", "ppo-aarch64"])
+@pytest.mark.parametrize("name", ["ppo-x86", "gnn-x86", "scoring-x86", "reinforce-x86", "ppo-aarch64"])
 def test_models_load_and_take_legal_actions(models: dict[str, Path], name: str) -> None:
     import gymnasium as gym
 
@@ -92,12 +93,13 @@ def test_evaluate_writes_table_csv_and_plots(models: dict[str, Path], tmp_path: 
     assert (out / "learning_curve.png").exists()
 
 
-def test_onnx_export_matches_the_trained_policy(models: dict[str, Path], tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["ppo-x86", "scoring-x86"])
+def test_onnx_export_matches_the_trained_policy(models: dict[str, Path], name: str, tmp_path: Path) -> None:
     import gymnasium as gym
 
     onnx = tmp_path / "policy.onnx"
-    assert main(["export", "--model", str(models["ppo-x86"]), "-o", str(onnx)]) == 0
-    sb3, meta = load_agent(models["ppo-x86"])
+    assert main(["export", "--model", str(models[name]), "-o", str(onnx)]) == 0
+    sb3, meta = load_agent(models[name])
     ort, _ = load_agent(onnx)
     env = gym.make("RL4ReAl-x86-v0", max_nodes=meta.max_nodes, max_edges=meta.max_edges,
                    max_split_points=meta.max_split_points)  # fmt: skip

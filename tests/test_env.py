@@ -200,3 +200,64 @@ def test_rl4real_step_rewards() -> None:
     assert terminal_reward("rl4real", 7.0, 9.0, 6.0) == -10.0
     assert terminal_reward("vs_greedy", 5.0, 10.0, 0.0) == pytest.approx(0.5)
     assert terminal_reward("spill_cost", 5.0, 10.0, 0.0) == -5.0
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_free_registers_feature_matches_the_colour_mask(target: str) -> None:
+    """Node feature ``log_free_registers`` (kept incrementally by the plugin) must equal the
+    number of registers the colour phase offers, after any mix of colours, spills and splits."""
+    from rl4real_gym.driver.state import NODE_FEATURE_NAMES
+
+    column = NODE_FEATURE_NAMES.index("log_free_registers")
+    env = make(target, split=None)
+    lay = env.layout
+    rng = np.random.default_rng(7)
+    checked = 0
+    for seed in range(4):
+        obs, _ = env.reset(seed=seed)
+        while True:
+            mask = env.action_masks()
+            if int(obs["phase"]) == 2:
+                node = int(obs["current_node"][0])
+                offered = int(mask[lay.colour_start : lay.colour_start + lay.num_colours].sum())
+                assert round(float(np.expm1(obs["node_features"][node, column]))) == offered
+                checked += 1
+            obs, _, terminated, truncated, _ = env.step(int(rng.choice(np.flatnonzero(mask))))
+            if terminated or truncated:
+                break
+    assert checked > 50
+    env.close()
+
+
+def test_cost_reward_charges_a_spill_when_the_node_is_doomed() -> None:
+    from types import SimpleNamespace
+
+    from rl4real_gym.driver.state import ActionKind, NODE_FEATURE_NAMES
+    from rl4real_gym.envs.rewards import doomed_potential, step_reward, terminal_reward
+
+    col = {name: i for i, name in enumerate(NODE_FEATURE_NAMES)}
+
+    def state(free: list[int], pending: list[int], current: int = -1, done: bool = False) -> SimpleNamespace:
+        f = np.zeros((2, len(NODE_FEATURE_NAMES)), np.float32)
+        f[:, col["spillable"]] = 1
+        f[:, col["log_num_instrs"]] = np.log1p([3, 2])  # node 0: 3 uses at frequency 100
+        f[:, col["log_max_block_freq"]] = np.log1p([100, 1])  # node 1: 2 uses at frequency 1
+        f[:, col["pending"]] = pending
+        f[:, col["log_free_registers"]] = np.log1p(free)
+        graph = SimpleNamespace(features=f, num_nodes=2)
+        return SimpleNamespace(graph=graph, current_node=current, done=done, split_features=np.zeros((0, 5)))
+
+    hot = np.log1p(4 * 3 * 100)
+    assert doomed_potential(state([0, 1], [1, 1])) == pytest.approx(-hot)
+    assert doomed_potential(state([0, 0], [1, 0])) == pytest.approx(-hot)  # only pending nodes count
+    assert doomed_potential(state([0, 0], [1, 1], done=True)) == 0.0
+    # Colouring node 1 with the last register node 0 could use: pays for node 0's spill now.
+    take = step_reward("cost", ActionKind.COLOUR, 3, 10, state([0, 0], [1, 0]), before=state([1, 1], [1, 1], 1))
+    assert take == pytest.approx(-hot)
+    # ... and the forced spill itself then nets zero.
+    spill = step_reward("cost", ActionKind.COLOUR, 10, 10, state([0, 0], [0, 0]), before=state([0, 0], [1, 0], 0))
+    assert spill == pytest.approx(0.0)
+    # A voluntary spill of the hot node (registers were free) is charged.
+    chosen = step_reward("cost", ActionKind.COLOUR, 10, 10, state([0, 1], [0, 1]), before=state([1, 1], [1, 1], 0))
+    assert chosen == pytest.approx(-hot)
+    assert terminal_reward("cost", 99.0, 9.0, 0.0) == pytest.approx(np.log1p(9.0) - np.log1p(99.0))

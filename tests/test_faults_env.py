@@ -27,7 +27,7 @@ from test_faults import first_steps, pid_alive, wait_gone
 
 import rl4real_gym  # noqa: F401  (registers the environments)
 from rl4real_gym import proto
-from rl4real_gym.driver import LlcSession, Phase, SessionLimits
+from rl4real_gym.driver import NUM_NODE_FEATURES, LlcSession, Phase, SessionLimits
 from rl4real_gym.driver.policies import HeuristicPolicy, drive
 from rl4real_gym.driver.process import TempDirError, live_processes
 from rl4real_gym.driver.state import PHASE_ACTION, decode_state
@@ -247,7 +247,7 @@ def test_full_tmpdir_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, small_ir)
 # -- malformed protocol messages ---------------------------------------------------
 def crafted_state(**graph_bytes: bytes):
     pb, _ = proto.load()
-    n, f = 3, 18
+    n, f = 3, NUM_NODE_FEATURES
     graph = {
         "version": 1, "num_nodes": n, "num_features": f, "num_edges": 1,
         "node_features": np.zeros((n, f), np.float32).tobytes(), "node_status": np.zeros(n, np.int8).tobytes(),

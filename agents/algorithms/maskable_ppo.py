@@ -1,4 +1,4 @@
-"""MaskablePPO (sb3-contrib) configured from a TrainConfig, with the MLP or GNN policy."""
+"""MaskablePPO (sb3-contrib) configured from a TrainConfig, with the MLP, GNN or GNN-scoring policy."""
 
 from __future__ import annotations
 
@@ -6,9 +6,20 @@ from typing import Any
 
 from agents.config import TrainConfig
 from agents.policies.gnn import InterferenceGraphExtractor
+from agents.policies.scoring import GraphScoringExtractor, GraphScoringPolicy
+
+
+def policy_class(config: TrainConfig) -> Any:
+    """SB3's MultiInputPolicy, or our per-node scoring policy for ``gnn-scoring``."""
+    return GraphScoringPolicy if config.policy == "gnn-scoring" else "MultiInputPolicy"
 
 
 def policy_kwargs(config: TrainConfig) -> dict[str, Any]:
+    if config.policy == "gnn-scoring":
+        return {
+            "features_extractor_class": GraphScoringExtractor,
+            "features_extractor_kwargs": {"hidden": config.gnn_hidden, "layers": config.gnn_layers},
+        }
     if config.policy == "gnn":
         return {
             "features_extractor_class": InterferenceGraphExtractor,
@@ -27,7 +38,7 @@ def build(config: TrainConfig, venv: Any, tensorboard_log: str | None):
         return MaskablePPO.load(config.resume, env=venv, device=device, tensorboard_log=tensorboard_log)
     batch = min(config.batch_size, config.n_steps * config.workers)
     return MaskablePPO(
-        "MultiInputPolicy",
+        policy_class(config),
         venv,
         learning_rate=config.learning_rate,
         n_steps=config.n_steps,

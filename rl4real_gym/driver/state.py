@@ -8,13 +8,13 @@ from typing import Any
 
 import numpy as np
 
-NUM_NODE_FEATURES = 18
+NUM_NODE_FEATURES = 19
 NUM_SPLIT_FEATURES = 5
 NODE_FEATURE_NAMES = (
     "log_spill_weight", "spillable", "log_num_instrs", "log_span", "log_segments",
     "loop_depth", "log_max_block_freq", "crosses_call", "is_vector", "reg_bits_over_128",
     "log_degree", "pending", "assigned", "spilled", "colour", "splits", "has_hint",
-    "log_assigned_neighbours",
+    "log_assigned_neighbours", "log_free_registers",
 )  # fmt: skip
 SPLIT_FEATURE_NAMES = ("position", "use_fraction", "log_block_freq", "loop_depth", "edge_copies")
 

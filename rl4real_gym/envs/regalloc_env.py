@@ -57,7 +57,7 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
 
     | key              | shape        | dtype   | content                                        |
     |------------------|--------------|---------|------------------------------------------------|
-    | node_features    | (N, 18)      | float32 | per node, see ``NODE_FEATURE_NAMES``           |
+    | node_features    | (N, 19)      | float32 | per node, see ``NODE_FEATURE_NAMES``           |
     | node_mask        | (N,)         | int8    | 1 for existing nodes                           |
     | edge_index       | (E, 2)       | int32   | interference edges ``i < j``, zero padded      |
     | num_edges        | (1,)         | int32   | number of valid rows of ``edge_index``         |
@@ -73,7 +73,10 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
     +-10 at the end against the best cost seen so far for the function.
     ``"spill_cost"``: at the end only, minus the block-frequency-weighted cost
     (4 x reloads + spills + 0.2 x copies). ``"vs_greedy"``: at the end only,
-    (greedy cost - cost) / max(greedy cost, 1). An illegal action earns
+    (greedy cost - cost) / max(greedy cost, 1). ``"cost"``: dense, in log space:
+    -log1p(estimated reload cost) for a spill, -log1p(estimated copy cost) for a
+    split, 0 for a colour, and log1p(greedy cost) - log1p(cost) at the end (see
+    ``rl4real_gym.envs.rewards``). An illegal action earns
     ``illegal_action_penalty`` and changes nothing.
 
     ## Starting State
@@ -231,7 +234,7 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
         if state.error:  # the plugin disagreed with the mask: a bug, never silent
             self._close_session()
             raise RuntimeError(f"plugin rejected a legal action {action} ({kind.name} {value}): {state.error}")
-        reward = step_reward(self.reward_kind, kind, value, self.layout.num_colours, state)
+        reward = step_reward(self.reward_kind, kind, value, self.layout.num_colours, state, before=self._state)
         truncated = False
         if not state.done and self.max_steps is not None and self._steps >= self.max_steps:
             try:

@@ -52,10 +52,11 @@ def csmith_version() -> str:
 
 def generate(seed: int, out: str | Path) -> Path:
     """Writes csmith program ``seed`` to ``out``."""
-    out = Path(out)
+    out = Path(out).resolve()
     cmd = [csmith_binary(), *csmith_command(seed, out)[1:]]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=GENERATE_TIMEOUT)
+        # csmith writes platform.info into its working directory: keep it beside the program
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=GENERATE_TIMEOUT, cwd=out.parent)
     except subprocess.TimeoutExpired as err:
         raise CsmithError(f"csmith --seed {seed} did not finish in {GENERATE_TIMEOUT} s") from err
     if proc.returncode != 0 or not out.is_file():

@@ -1,0 +1,140 @@
+"""An actor-critic policy that scores nodes and split points one by one (``policy=gnn-scoring``).
+
+SB3's default head maps one feature vector to all ``N + 2 + C + 1 + U`` logits with a
+single linear layer, so the logit of "select node 17" is tied to slot 17 rather than to
+what node 17 is. RL4ReAl's node selector instead scored every node with the same
+network. This policy does that for every segment of the action space:
+
+| segment | logits                                                          |
+|---------|-----------------------------------------------------------------|
+| node    | ``score(h_i, context)`` for each node embedding ``h_i``         |
+| task    | ``linear(context)``: colour-or-spill, split                     |
+| colour  | ``linear(context)``: one per register, plus spill                |
+| split   | ``score(split point j's features, context)`` for each point ``j``|
+
+``h_i`` comes from message passing over the interference graph (the GNN extractor's
+layers); ``context`` pools the graph and holds the current node's embedding and the
+phase. The critic reads the context only. The action mask still decides legality; the
+head only has to rank what is legal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+import torch
+from sb3_contrib.common.maskable.policies import MaskableActorCriticPolicy
+from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
+from torch import nn
+
+from agents.policies.gnn import GraphConv, dense_adjacency
+
+
+class GraphScoringExtractor(BaseFeaturesExtractor):
+    """Flat ``[node embeddings (N x H) | context | split-point features (U x F)]``."""
+
+    def __init__(self, observation_space: gym.spaces.Dict, hidden: int = 64, layers: int = 2) -> None:
+        nodes, feats = observation_space["node_features"].shape
+        splits, split_feats = observation_space["split_features"].shape
+        phases = observation_space["phase"].n
+        context_dim = 3 * hidden + phases + 1
+        super().__init__(observation_space, nodes * hidden + context_dim + splits * split_feats)
+        self.num_nodes, self.hidden, self.context_dim = nodes, hidden, context_dim
+        self.num_splits, self.split_dim = splits, split_feats
+        self.embed = nn.Sequential(nn.Linear(feats, hidden), nn.ReLU())
+        self.convs = nn.ModuleList(GraphConv(hidden, hidden) for _ in range(layers))
+
+    def forward(self, obs: dict[str, torch.Tensor]) -> torch.Tensor:
+        x = obs["node_features"].float()
+        batch = x.shape[0]
+        mask = obs["node_mask"].float()
+        adj = dense_adjacency(obs["edge_index"], obs["num_edges"], self.num_nodes)
+        h = self.embed(x) * mask.unsqueeze(-1)
+        for conv in self.convs:
+            h = conv(h, adj, mask) + h  # residual
+        count = mask.sum(1, keepdim=True).clamp(min=1.0)
+        mean = h.sum(1) / count
+        maxed = (h - 1e4 * (1 - mask.unsqueeze(-1))).max(1).values.clamp(min=0.0)
+        current = obs["current_node"].long().view(-1)
+        has_current = (current >= 0).float().unsqueeze(-1)
+        cur = h[torch.arange(batch, device=h.device), current.clamp(min=0)] * has_current
+        phase = obs["phase"].float().reshape(batch, -1)  # one-hot (SB3 preprocessing)
+        context = torch.cat([mean, maxed, cur, phase, has_current], dim=1)
+        split = obs["split_features"].float().flatten(1)
+        return torch.cat([h.flatten(1), context, split], dim=1)
+
+
+class ScoringHead(nn.Module):
+    """Per-segment logits from the extractor's flat output (see the module docstring)."""
+
+    def __init__(self, extractor: GraphScoringExtractor, num_colours: int, width: int = 64) -> None:
+        super().__init__()
+        self.extractor = (extractor.num_nodes, extractor.hidden, extractor.context_dim)
+        self.splits = (extractor.num_splits, extractor.split_dim)
+        hidden, context = extractor.hidden, extractor.context_dim
+        self.node_score = nn.Sequential(nn.Linear(hidden + context, width), nn.Tanh(), nn.Linear(width, 1))
+        self.task = nn.Linear(context, 2)
+        self.colour = nn.Linear(context, num_colours + 1)
+        self.split_score = nn.Sequential(
+            nn.Linear(extractor.split_dim + context, width), nn.Tanh(), nn.Linear(width, 1)
+        )
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        nodes, hidden, context_dim = self.extractor
+        splits, split_dim = self.splits
+        batch = features.shape[0]
+        h = features[:, : nodes * hidden].view(batch, nodes, hidden)
+        context = features[:, nodes * hidden : nodes * hidden + context_dim]
+        split = features[:, nodes * hidden + context_dim :].view(batch, splits, split_dim)
+        node_logits = self.node_score(torch.cat([h, context[:, None].expand(-1, nodes, -1)], -1)).squeeze(-1)
+        split_in = torch.cat([split, context[:, None].expand(-1, splits, -1)], -1)
+        split_logits = self.split_score(split_in).squeeze(-1)
+        return torch.cat([node_logits, self.task(context), self.colour(context), split_logits], dim=1)
+
+
+class ContextCritic(nn.Module):
+    """SB3's mlp_extractor slot: the actor gets the features unchanged (the ScoringHead
+    parses them); the critic gets an MLP of the context."""
+
+    def __init__(self, extractor: GraphScoringExtractor, width: int = 128) -> None:
+        super().__init__()
+        start = extractor.num_nodes * extractor.hidden
+        self.context = slice(start, start + extractor.context_dim)
+        self.latent_dim_pi = extractor.features_dim
+        self.latent_dim_vf = width
+        self.value = nn.Sequential(nn.Linear(extractor.context_dim, width), nn.Tanh())
+
+    def forward(self, features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.forward_actor(features), self.forward_critic(features)
+
+    def forward_actor(self, features: torch.Tensor) -> torch.Tensor:
+        return features
+
+    def forward_critic(self, features: torch.Tensor) -> torch.Tensor:
+        return self.value(features[:, self.context])
+
+
+class GraphScoringPolicy(MaskableActorCriticPolicy):
+    """MaskablePPO policy with per-node and per-split-point scoring over a GNN."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("features_extractor_class", GraphScoringExtractor)
+        kwargs.setdefault("share_features_extractor", True)
+        super().__init__(*args, **kwargs)
+
+    def _build_mlp_extractor(self) -> None:
+        assert isinstance(self.features_extractor, GraphScoringExtractor)
+        self.mlp_extractor = ContextCritic(self.features_extractor)
+
+    def _build(self, lr_schedule: Any) -> None:
+        super()._build(lr_schedule)  # SB3's linear action_net is replaced below
+        extractor = self.features_extractor
+        assert isinstance(extractor, GraphScoringExtractor)
+        num_colours = int(self.action_space.n) - extractor.num_nodes - 2 - 1 - extractor.num_splits
+        self.action_net = ScoringHead(extractor, num_colours)
+        for layer in (self.action_net.node_score[-1], self.action_net.task, self.action_net.colour,
+                      self.action_net.split_score[-1]):  # fmt: skip
+            nn.init.orthogonal_(layer.weight, gain=0.01)  # start near uniform over legal actions
+            nn.init.zeros_(layer.bias)
+        self.optimizer = self.optimizer_class(self.parameters(), lr=lr_schedule(1), **self.optimizer_kwargs)
