@@ -56,7 +56,7 @@ class TrainConfig:
     gnn_hidden: int = 64
     gnn_layers: int = 2
     seed: int = 0
-    reward: str = "rl4real"
+    reward: str = "cost"  # the env's rewards: cost (dense, log scale), rl4real, spill_cost, vs_greedy
     split: str = "train"
     data: str | None = None  # dataset directory (default: DATA_DIR or envs_data)
     max_nodes: int = 128

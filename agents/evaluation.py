@@ -40,6 +40,7 @@ class Summary:
     ties: int
     losses: int
     total_cost: float
+    mean_cost: float
     total_spills: int
     total_reloads: int
 
@@ -85,19 +86,21 @@ def summarize(rows: list[ResultRow]) -> list[Summary]:
         geo = math.exp(sum(map(math.log, ratios)) / len(ratios)) if ratios else math.nan
         wins = sum(r.cost < r.greedy_cost * (1 - TIE) - TIE for r in ok)
         losses = sum(r.cost > r.greedy_cost * (1 + TIE) + TIE for r in ok)
-        out.append(Summary(name, len(ok), geo, wins, len(ok) - wins - losses, losses, sum(r.cost for r in ok),
+        total = sum(r.cost for r in ok)
+        mean = total / len(ok) if ok else math.nan
+        out.append(Summary(name, len(ok), geo, wins, len(ok) - wins - losses, losses, total, mean,
                            sum(r.spills for r in ok), sum(r.reloads for r in ok)))  # fmt: skip
     return sorted(out, key=lambda s: s.geomean_ratio)
 
 
 def format_table(summaries: list[Summary]) -> str:
     head = f"{'allocator':<16}{'funcs':>6}{'geomean cost/greedy':>21}{'W/T/L vs greedy':>18}{'total cost':>13}" \
-           f"{'spills':>8}{'reloads':>9}"  # fmt: skip
+           f"{'mean cost':>12}{'spills':>8}{'reloads':>9}"  # fmt: skip
     lines = [head, "-" * len(head)]
     for s in summaries:
         wtl = f"{s.wins}/{s.ties}/{s.losses}"
         lines.append(f"{s.allocator:<16}{s.functions:>6}{s.geomean_ratio:>21.3f}{wtl:>18}{s.total_cost:>13.1f}"
-                     f"{s.total_spills:>8}{s.total_reloads:>9}")  # fmt: skip
+                     f"{s.mean_cost:>12.1f}{s.total_spills:>8}{s.total_reloads:>9}")  # fmt: skip
     return "\n".join(lines)
 
 

@@ -3,7 +3,7 @@ basic, fast and pbqp allocators on held-out functions, all measured alike
 (block-frequency-weighted 4 x reloads + spills + 0.2 x copies).
 
 Prints a table (per allocator: geomean of (cost+1)/(greedy+1), wins/ties/losses against
-greedy, total cost, spills, reloads) and writes to --out: summary.csv, functions.csv,
+greedy, total and mean cost, spills, reloads) and writes to --out: summary.csv, functions.csv,
 cost_vs_greedy.png and, when the model's run directory has episodes.csv,
 learning_curve.png.
 """
