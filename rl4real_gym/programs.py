@@ -131,14 +131,16 @@ def build_program(
     policy: Policy | None = None,
     workdir: str | Path | None = None,
     verify: bool = True,
+    limits: SessionLimits | None = None,
 ) -> dict[str, AllocationFigures]:
-    """C source -> executable with the chosen allocator; returns rl4real's figures."""
+    """C source -> executable with the chosen allocator; returns rl4real's figures
+    (``limits``: the graph sizes a policy was trained with)."""
     exe = Path(exe)
     work = Path(workdir) if workdir is not None else exe.parent
     work.mkdir(parents=True, exist_ok=True)
     stem = exe.name
     ir = compile_to_ir(source, target, work / f"{stem}.ll")
     asm = work / f"{stem}.s"
-    figures = codegen(ir, target, asm, regalloc=regalloc, policy=policy, verify=verify)
+    figures = codegen(ir, target, asm, regalloc=regalloc, policy=policy, verify=verify, limits=limits)
     link([asm], target, exe)
     return figures
