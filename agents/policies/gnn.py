@@ -10,6 +10,8 @@ pooled split-point features.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import gymnasium as gym
 import torch
 from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
@@ -44,6 +46,34 @@ class GraphConv(nn.Module):
         return out * node_mask.unsqueeze(-1)
 
 
+class GraphEncoding(NamedTuple):
+    """Node embeddings and their summaries (batch first)."""
+
+    nodes: torch.Tensor  # (B, N, H), zero for padding
+    mean: torch.Tensor  # (B, H) over existing nodes
+    maxed: torch.Tensor  # (B, H) over existing nodes
+    current: torch.Tensor  # (B, H) the node being decided, zero when none
+    has_current: torch.Tensor  # (B, 1)
+
+
+def encode_graph(obs: dict[str, torch.Tensor], embed: nn.Module, convs: nn.ModuleList) -> GraphEncoding:
+    """Embeds the node features, runs residual message passing along ``edge_index`` and
+    pools: the trunk both graph extractors share."""
+    x = obs["node_features"].float()
+    mask = obs["node_mask"].float()
+    adj = dense_adjacency(obs["edge_index"], obs["num_edges"], x.shape[1])
+    h = embed(x) * mask.unsqueeze(-1)
+    for conv in convs:
+        h = conv(h, adj, mask) + h  # residual
+    count = mask.sum(1, keepdim=True).clamp(min=1.0)
+    mean = h.sum(1) / count
+    maxed = (h - 1e4 * (1 - mask.unsqueeze(-1))).max(1).values.clamp(min=0.0)
+    current = obs["current_node"].long().view(-1)
+    has_current = (current >= 0).float().unsqueeze(-1)
+    cur = h[torch.arange(h.shape[0], device=h.device), current.clamp(min=0)] * has_current
+    return GraphEncoding(h, mean, maxed, cur, has_current)
+
+
 class InterferenceGraphExtractor(BaseFeaturesExtractor):
     """Features for MaskablePPO from the env's Dict observation (select with ``policy=gnn``)."""
 
@@ -60,20 +90,9 @@ class InterferenceGraphExtractor(BaseFeaturesExtractor):
         self.splits = splits
 
     def forward(self, obs: dict[str, torch.Tensor]) -> torch.Tensor:
-        x = obs["node_features"].float()
-        mask = obs["node_mask"].float()
-        adj = dense_adjacency(obs["edge_index"], obs["num_edges"], self.num_nodes)
-        h = self.embed(x) * mask.unsqueeze(-1)
-        for conv in self.convs:
-            h = conv(h, adj, mask) + h  # residual
-        count = mask.sum(1, keepdim=True).clamp(min=1.0)
-        mean = h.sum(1) / count
-        maxed = (h - 1e4 * (1 - mask.unsqueeze(-1))).max(1).values.clamp(min=0.0)
-        current = obs["current_node"].long().view(-1)
-        has_current = (current >= 0).float().unsqueeze(-1)
-        idx = current.clamp(min=0)
-        cur = h[torch.arange(h.shape[0], device=h.device), idx] * has_current
+        g = encode_graph(obs, self.embed, self.convs)
+        batch = g.nodes.shape[0]
         split = obs["split_features"].float().mean(1)
-        per_node = self.node_out(h).flatten(1)
-        phase = obs["phase"].float().reshape(x.shape[0], -1)  # one-hot (SB3 preprocessing)
-        return torch.cat([per_node, mean, maxed, cur, phase, split, has_current], dim=1)
+        per_node = self.node_out(g.nodes).flatten(1)
+        phase = obs["phase"].float().reshape(batch, -1)  # one-hot (SB3 preprocessing)
+        return torch.cat([per_node, g.mean, g.maxed, g.current, phase, split, g.has_current], dim=1)

@@ -28,7 +28,7 @@ from sb3_contrib.common.maskable.policies import MaskableActorCriticPolicy
 from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
 from torch import nn
 
-from agents.policies.gnn import GraphConv, dense_adjacency
+from agents.policies.gnn import GraphConv, encode_graph
 
 
 class GraphScoringExtractor(BaseFeaturesExtractor):
@@ -46,23 +46,12 @@ class GraphScoringExtractor(BaseFeaturesExtractor):
         self.convs = nn.ModuleList(GraphConv(hidden, hidden) for _ in range(layers))
 
     def forward(self, obs: dict[str, torch.Tensor]) -> torch.Tensor:
-        x = obs["node_features"].float()
-        batch = x.shape[0]
-        mask = obs["node_mask"].float()
-        adj = dense_adjacency(obs["edge_index"], obs["num_edges"], self.num_nodes)
-        h = self.embed(x) * mask.unsqueeze(-1)
-        for conv in self.convs:
-            h = conv(h, adj, mask) + h  # residual
-        count = mask.sum(1, keepdim=True).clamp(min=1.0)
-        mean = h.sum(1) / count
-        maxed = (h - 1e4 * (1 - mask.unsqueeze(-1))).max(1).values.clamp(min=0.0)
-        current = obs["current_node"].long().view(-1)
-        has_current = (current >= 0).float().unsqueeze(-1)
-        cur = h[torch.arange(batch, device=h.device), current.clamp(min=0)] * has_current
+        g = encode_graph(obs, self.embed, self.convs)
+        batch = g.nodes.shape[0]
         phase = obs["phase"].float().reshape(batch, -1)  # one-hot (SB3 preprocessing)
-        context = torch.cat([mean, maxed, cur, phase, has_current], dim=1)
+        context = torch.cat([g.mean, g.maxed, g.current, phase, g.has_current], dim=1)
         split = obs["split_features"].float().flatten(1)
-        return torch.cat([h.flatten(1), context, split], dim=1)
+        return torch.cat([g.nodes.flatten(1), context, split], dim=1)
 
 
 class ScoringHead(nn.Module):
