@@ -194,3 +194,23 @@ def test_heuristic_agent_beats_random_on_held_out_functions(tmp_path: Path, caps
     assert rows["greedy"] == 1.0
     assert rows["heuristic"] < rows["random"]
     assert np.isfinite(rows["random"])
+
+
+def test_fuzz_with_a_trained_model_uses_its_graph_sizes(models: dict[str, Path], tmp_path: Path) -> None:
+    """A model trained on 64-node graphs drives csmith programs whose functions are larger:
+    the plugin must offer it no more than its layout holds (once an IndexError)."""
+    import json
+
+    pytest.importorskip("rl4real_gym.fuzzing")
+    from rl4real_gym.fuzzing.csmith import csmith_binary
+
+    try:
+        csmith_binary()
+    except Exception:
+        pytest.skip("csmith is not installed")
+    report = tmp_path / "summary.json"
+    args = ["fuzz", "--target", "x86", "--programs", "2", "--policy", str(models["scoring-x86"]),
+            "--findings", str(tmp_path / "findings"), "--json", str(report), "--no-progress"]  # fmt: skip
+    assert main(args) == 0
+    summary = json.loads(report.read_text())
+    assert summary["ok"] + summary["skipped"] == 2 and summary["ok"] >= 1 and summary["decisions"] > 0

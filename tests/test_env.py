@@ -232,7 +232,7 @@ def test_free_registers_feature_matches_the_colour_mask(target: str) -> None:
 def test_cost_reward_charges_a_spill_when_the_node_is_doomed() -> None:
     from types import SimpleNamespace
 
-    from rl4real_gym.driver.state import ActionKind, NODE_FEATURE_NAMES
+    from rl4real_gym.driver.state import NODE_FEATURE_NAMES, ActionKind
     from rl4real_gym.envs.rewards import doomed_potential, step_reward, terminal_reward
 
     col = {name: i for i, name in enumerate(NODE_FEATURE_NAMES)}

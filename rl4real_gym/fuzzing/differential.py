@@ -27,7 +27,7 @@ from rl4real_gym.fuzzing.outcome import (
     compare_runs,
     judge_run,
 )
-from rl4real_gym.fuzzing.policy import make_policy
+from rl4real_gym.fuzzing.policy import make_policy, policy_sizes, session_limits
 from rl4real_gym.programs import BuildError, RunResult, codegen, compile_to_ir, link, run
 from rl4real_gym.trace import RecordingPolicy
 
@@ -141,7 +141,6 @@ def check_program(seed: int, config: FuzzConfig, compare: Comparator = compare_r
     the builds disagree. ``compare`` judges the two runs (the seam tests use to force a
     mismatch)."""
     start = time.monotonic()
-    limits = SessionLimits(step_timeout=config.step_timeout)
     with tempfile.TemporaryDirectory(prefix=f"rl4real-fuzz-{seed}-") as tmp:
         work = Path(tmp)
         try:
@@ -149,7 +148,10 @@ def check_program(seed: int, config: FuzzConfig, compare: Comparator = compare_r
             reference = reference_run(ir, config.target, work, config.timeout)
         except Skip as skip:
             return outcome_of(seed, config, Kind.SKIP, str(skip), None, start)
-        recorder = RecordingPolicy(make_policy(config.policy, config.target, seed))
+        policy = make_policy(config.policy, config.target, seed)
+        sizes = policy_sizes(policy)
+        limits = session_limits(sizes, config.step_timeout)
+        recorder = RecordingPolicy(policy)
         asm, ours, stderr = work / "rl4real.s", None, ""
         try:
             build_ours(ir, config.target, recorder, asm, limits)
@@ -162,7 +164,7 @@ def check_program(seed: int, config: FuzzConfig, compare: Comparator = compare_r
             return outcome
         record = FindingRecord(
             seed, config.target, config.policy, kind, detail, source, ir, tuple(recorder.actions),
-            reference, ours, asm if asm.is_file() else None, stderr,
+            reference, ours, asm if asm.is_file() else None, stderr, sizes,
         )  # fmt: skip
         directory = write_finding(Path(config.findings), record)
     return dataclasses.replace(outcome, finding=str(directory))

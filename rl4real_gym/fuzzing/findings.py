@@ -49,6 +49,7 @@ class FindingRecord:
     ours: RunResult | None = None
     ours_output: Path | None = None  # llc's output with rl4real, if any
     stderr: str = ""
+    sizes: dict[str, int] | None = None  # graph sizes the policy ran with, if not the defaults
 
 
 def finding_dir(root: Path, target: str, policy: str, seed: int, kind: Kind) -> Path:
@@ -102,6 +103,9 @@ def outcome_json(record: FindingRecord) -> dict[str, object]:
 def session_trace(record: FindingRecord) -> SessionTrace:
     """The finding's session trace (module relative to the finding directory)."""
     output = record.ours_output
+    meta: dict[str, object] = {"seed": record.seed, "kind": record.kind.value, "csmith_options": list(CSMITH_OPTIONS)}
+    if record.sizes:
+        meta["sizes"] = record.sizes
     return SessionTrace(
         target=record.target,
         module=MODULE_FILE,
@@ -109,7 +113,7 @@ def session_trace(record: FindingRecord) -> SessionTrace:
         verify=True,
         policy=record.policy,
         output_sha256=file_sha256(output) if output is not None and output.is_file() else None,
-        meta={"seed": record.seed, "kind": record.kind.value, "csmith_options": list(CSMITH_OPTIONS)},
+        meta=meta,
     )
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from pathlib import Path
 
 from rl4real_gym.driver.policies import HeuristicPolicy, Policy, RandomPolicy
+from rl4real_gym.driver.session import SessionLimits
 from rl4real_gym.errors import ModelError, RL4ReAlError
 
 BUILTIN_POLICIES = ("random", "heuristic")
@@ -45,3 +47,21 @@ def make_policy(spec: str, target: str, seed: int) -> Policy:
         return HeuristicPolicy()
     check_policy_spec(spec)
     return load_model_policy(str(Path(spec).resolve()), target)
+
+
+SIZE_FIELDS = ("max_nodes", "max_edges", "max_split_points")
+
+
+def policy_sizes(policy: Policy) -> dict[str, int] | None:
+    """The graph sizes a trained model was trained with (None for built-in policies): the
+    plugin must not offer it more nodes, edges or split points than its layout holds."""
+    meta = getattr(policy, "meta", None)
+    if meta is None:
+        return None
+    limits = meta.limits()
+    return {name: int(getattr(limits, name)) for name in SIZE_FIELDS}
+
+
+def session_limits(sizes: dict[str, int] | None, step_timeout: float) -> SessionLimits:
+    """Session limits with ``sizes`` (or the defaults) and the given reply time limit."""
+    return dataclasses.replace(SessionLimits(step_timeout=step_timeout), **(sizes or {}))

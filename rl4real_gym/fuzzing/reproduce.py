@@ -7,10 +7,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from rl4real_gym.driver.session import SessionLimits
 from rl4real_gym.fuzzing.differential import OursFailed, Skip, reference_run, run_ours, telling_line
 from rl4real_gym.fuzzing.findings import OUTCOME_FILE, TRACE_FILE
 from rl4real_gym.fuzzing.outcome import Kind, classify_llc_failure, compare_runs, judge_run
+from rl4real_gym.fuzzing.policy import session_limits
 from rl4real_gym.trace import SessionReplay, SessionTrace, replay_session_trace
 
 
@@ -60,7 +60,8 @@ def replay_finding(directory: str | Path, *, timeout: float = 10.0, step_timeout
     with tempfile.TemporaryDirectory(prefix="rl4real-replay-") as tmp:
         work = Path(tmp)
         asm = work / "rl4real.s"
-        session = replay_session_trace(trace, output=asm, limits=SessionLimits(step_timeout=step_timeout))
+        limits = session_limits(trace.meta.get("sizes"), step_timeout)
+        session = replay_session_trace(trace, output=asm, limits=limits)
         failed = replay_kind(session)
         if failed is not None:
             return FindingReplay(directory, recorded, failed[0], failed[1], session)
