@@ -19,11 +19,15 @@ from typing import Any
 import tomllib
 
 from rl4real_gym.config import settings
+from rl4real_gym.envs.rewards import REWARD_KINDS
 from rl4real_gym.errors import RL4ReAlError
 
 ALGOS = ("maskable-ppo", "reinforce", "random", "heuristic")
 POLICIES = ("mlp", "gnn", "gnn-scoring")
 BACKENDS = ("sb3", "rllib")
+CHOICES: dict[str, tuple[str, ...]] = {
+    "algo": ALGOS, "policy": POLICIES, "backend": BACKENDS, "device": ("cpu", "cuda", "auto"), "reward": REWARD_KINDS,
+}  # fmt: skip
 
 
 class ConfigError(RL4ReAlError, ValueError):
@@ -93,8 +97,7 @@ class TrainConfig:
         }
 
     def validate(self) -> TrainConfig:
-        checks = {"algo": ALGOS, "policy": POLICIES, "backend": BACKENDS, "device": ("cpu", "cuda", "auto")}
-        for name, allowed in checks.items():
+        for name, allowed in CHOICES.items():
             if getattr(self, name) not in allowed:
                 raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {getattr(self, name)!r}")
         for name in ("workers", "timesteps", "batch_size", "n_steps", "n_epochs", "max_nodes", "max_edges"):
@@ -186,6 +189,8 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
         base, _ = _unwrap_optional(field_types[f.name])
         default = f.default if f.default is not dataclasses.MISSING else None
         help_text = f"default: {default}"
+        if f.name in CHOICES:
+            help_text = f"one of {', '.join(CHOICES[f.name])}; {help_text}"
         if base is bool:
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=help_text)
         else:

@@ -214,3 +214,11 @@ def test_fuzz_with_a_trained_model_uses_its_graph_sizes(models: dict[str, Path],
     assert main(args) == 0
     summary = json.loads(report.read_text())
     assert summary["ok"] + summary["skipped"] == 2 and summary["ok"] >= 1 and summary["decisions"] > 0
+
+
+def test_config_rejects_an_unknown_reward_and_help_lists_choices(capsys) -> None:
+    with pytest.raises(ConfigError, match=r"reward must be one of .*cost"):
+        TrainConfig(reward="spills").validate()
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    assert "one of mlp, gnn, gnn-scoring" in capsys.readouterr().out

@@ -3,7 +3,7 @@
 Every TrainConfig setting is a flag (below) and a key of the TOML file given with
 --config; flags win. Examples:
 
-  rl4real train --target x86 --algo maskable-ppo --workers 2 --timesteps 200000
+  rl4real train --target x86 --policy gnn-scoring --workers 2 --timesteps 30000 --n-steps 256
   rl4real train --target aarch64 --policy gnn --episodes 2000 --batch-size 256
   rl4real train --algo reinforce --timesteps 20000
   rl4real train --backend rllib --workers 2 --num-gpus 0 --timesteps 50000
