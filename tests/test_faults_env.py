@@ -279,9 +279,8 @@ def test_decode_state_rejects_byte_arrays_of_the_wrong_length(field: str, data: 
 
 
 def test_decode_state_rejects_a_partial_element() -> None:
-    """Bytes that are not a whole number of elements (decode_state's message is numpy's;
-    the session wraps it, see test_a_malformed_first_state_kills_llc_with_a_clear_error)."""
-    with pytest.raises(ValueError):
+    """Bytes that are not a whole number of elements."""
+    with pytest.raises(ValueError, match=r"malformed protocol message: 2 bytes is not a whole number of 4-byte"):
         decode_state(crafted_state(node_colour=b"\x00\x00"), None)
 
 

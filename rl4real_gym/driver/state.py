@@ -124,6 +124,11 @@ class DecisionState:
 
 
 def _array(data: bytes, dtype: Any, shape: tuple[int, ...]) -> np.ndarray:
+    itemsize = np.dtype(dtype).itemsize
+    if len(data) % itemsize:
+        raise ValueError(
+            f"malformed protocol message: {len(data)} bytes is not a whole number of {itemsize}-byte values"
+        )
     arr = np.frombuffer(data, dtype=dtype)
     expected = int(np.prod(shape))
     if arr.size != expected:
