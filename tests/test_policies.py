@@ -72,3 +72,40 @@ def test_critic_reads_the_graph() -> None:
     b, _ = policy.obs_to_tensor(b_obs)
     with torch.no_grad():
         assert not torch.allclose(policy.predict_values(a), policy.predict_values(b))
+
+
+def test_spill_gate_makes_p_spill_independent_of_which_registers_are_free() -> None:
+    """With the spill gate the masked colour distribution is sigmoid(z) for spill and the
+    rest shared among the free registers, whichever (and however many) they are."""
+    import gymnasium as gym
+    from sb3_contrib.common.maskable.distributions import MaskableCategoricalDistribution
+
+    torch.manual_seed(0)
+    space = observation_space(LAYOUT)
+    policy = GraphScoringPolicy(space, gym.spaces.Discrete(LAYOUT.num_actions), lambda _: 1e-3,
+                                features_extractor_kwargs={"spill_gate": True})  # fmt: skip
+    for p in policy.action_net.parameters():
+        torch.nn.init.normal_(p, std=0.5)
+    torch.nn.init.normal_(policy.action_net.spill.weight, std=0.01)  # a spill probability well inside (0, 1)
+    torch.nn.init.constant_(policy.action_net.spill.bias, 0.3)
+    spill = LAYOUT.colour_start + LAYOUT.num_colours
+    p_spill = []
+    for free in ([0, 1], [3], [1, 2, 3, 4], []):
+        obs = observation(np.arange(6))
+        obs["phase"], obs["current_node"] = 2, np.array([2], np.int32)
+        mask = np.zeros(LAYOUT.num_actions, np.int8)
+        mask[[LAYOUT.colour_start + c for c in free] + [spill]] = 1
+        obs["action_mask"] = mask
+        tensor, _ = policy.obs_to_tensor(obs)
+        with torch.no_grad():
+            features = policy.extract_features(tensor, policy.pi_features_extractor)
+            logits = policy.action_net(policy.mlp_extractor.forward_actor(features))
+        dist = MaskableCategoricalDistribution(LAYOUT.num_actions).proba_distribution(logits)
+        dist.apply_masking(mask[None].astype(bool))
+        probs = dist.distribution.probs[0].numpy()
+        assert probs[mask == 0].sum() < 1e-6
+        assert logits.abs().max() < 1e3  # masking works on normalised logits: no huge values anywhere
+        p_spill.append(probs[spill])
+    assert 0.01 < p_spill[0] < 0.99
+    np.testing.assert_allclose(p_spill[:3], p_spill[0], rtol=1e-4)
+    assert p_spill[3] == pytest.approx(1.0)  # nothing free: spill is the only legal choice

@@ -18,7 +18,7 @@ def policy_kwargs(config: TrainConfig) -> dict[str, Any]:
     if config.policy == "gnn-scoring":
         return {
             "features_extractor_class": GraphScoringExtractor,
-            "features_extractor_kwargs": {"hidden": config.gnn_hidden, "layers": config.gnn_layers},
+            "features_extractor_kwargs": {"hidden": config.gnn_hidden, "layers": config.gnn_layers, "spill_gate": True},
         }
     if config.policy == "gnn":
         return {

@@ -34,12 +34,19 @@ from agents.policies.gnn import GraphConv, encode_graph
 class GraphScoringExtractor(BaseFeaturesExtractor):
     """Flat ``[node embeddings (N x H) | context | split-point features (U x F)]``."""
 
-    def __init__(self, observation_space: gym.spaces.Dict, hidden: int = 64, layers: int = 2) -> None:
+    def __init__(
+        self, observation_space: gym.spaces.Dict, hidden: int = 64, layers: int = 2, spill_gate: bool = False
+    ) -> None:
         nodes, feats = observation_space["node_features"].shape
         splits, split_feats = observation_space["split_features"].shape
         phases = observation_space["phase"].n
         context_dim = 3 * hidden + phases + 1
-        super().__init__(observation_space, nodes * hidden + context_dim + splits * split_feats)
+        # With the spill gate, the colour segment of the action mask is passed on (ScoringHead).
+        actions = observation_space["action_mask"].n
+        self.colour_slice = slice(nodes + 2, actions - splits)
+        gate_dim = actions - splits - nodes - 2 if spill_gate else 0
+        super().__init__(observation_space, nodes * hidden + context_dim + splits * split_feats + gate_dim)
+        self.spill_gate = spill_gate
         self.num_nodes, self.hidden, self.context_dim = nodes, hidden, context_dim
         self.num_splits, self.split_dim = splits, split_feats
         self.embed = nn.Sequential(nn.Linear(feats, hidden), nn.ReLU())
@@ -51,7 +58,10 @@ class GraphScoringExtractor(BaseFeaturesExtractor):
         phase = obs["phase"].float().reshape(batch, -1)  # one-hot (SB3 preprocessing)
         context = torch.cat([g.mean, g.maxed, g.current, phase, g.has_current], dim=1)
         split = obs["split_features"].float().flatten(1)
-        return torch.cat([g.nodes.flatten(1), context, split], dim=1)
+        parts = [g.nodes.flatten(1), context, split]
+        if self.spill_gate:
+            parts.append(obs["action_mask"].float()[:, self.colour_slice])
+        return torch.cat(parts, dim=1)
 
 
 class ScoringHead(nn.Module):
@@ -61,6 +71,8 @@ class ScoringHead(nn.Module):
         super().__init__()
         self.extractor = (extractor.num_nodes, extractor.hidden, extractor.context_dim)
         self.splits = (extractor.num_splits, extractor.split_dim)
+        self.num_colours = num_colours
+        self.spill = nn.Linear(extractor.context_dim, 1) if extractor.spill_gate else None
         hidden, context = extractor.hidden, extractor.context_dim
         self.node_score = nn.Sequential(nn.Linear(hidden + context, width), nn.Tanh(), nn.Linear(width, 1))
         self.task = nn.Linear(context, 2)
@@ -75,11 +87,31 @@ class ScoringHead(nn.Module):
         batch = features.shape[0]
         h = features[:, : nodes * hidden].view(batch, nodes, hidden)
         context = features[:, nodes * hidden : nodes * hidden + context_dim]
-        split = features[:, nodes * hidden + context_dim :].view(batch, splits, split_dim)
+        split_end = nodes * hidden + context_dim + splits * split_dim
+        split = features[:, nodes * hidden + context_dim : split_end].view(batch, splits, split_dim)
         node_logits = self.node_score(torch.cat([h, context[:, None].expand(-1, nodes, -1)], -1)).squeeze(-1)
         split_in = torch.cat([split, context[:, None].expand(-1, splits, -1)], -1)
         split_logits = self.split_score(split_in).squeeze(-1)
-        return torch.cat([node_logits, self.task(context), self.colour(context), split_logits], dim=1)
+        colour_logits = self.colour(context)
+        if self.spill is not None:
+            colour_logits = self.gated_colour_logits(colour_logits, context, features[:, split_end:])
+        return torch.cat([node_logits, self.task(context), colour_logits, split_logits], dim=1)
+
+    def gated_colour_logits(self, logits: torch.Tensor, context: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Spill with probability sigmoid(z), else a register by softmax over the *free*
+        ones: once the action mask is applied, P(spill) is sigmoid(z) whichever registers
+        happen to be free (with one logit per register, rarely free registers lose to spill)."""
+        z = self.spill(context)
+        registers = logits[:, : self.num_colours]
+        free = mask[:, : self.num_colours] > 0.5
+        # Logits must stay moderate even where they are masked: MaskableCategorical masks
+        # the *normalised* logits, so one huge value would push the legal ones below its
+        # mask value. With no register free, the (masked) register logits stay as they are.
+        any_free = free.any(dim=1, keepdim=True)
+        norm = torch.logsumexp(torch.where(free, registers, torch.full_like(registers, -1e4)), dim=1, keepdim=True)
+        norm = torch.where(any_free, norm, torch.zeros_like(norm))
+        colour = registers - norm - nn.functional.softplus(z)  # log(1 - sigmoid(z)) + log softmax
+        return torch.cat([colour, -nn.functional.softplus(-z)], dim=1)  # log sigmoid(z)
 
 
 class ContextCritic(nn.Module):
@@ -122,8 +154,13 @@ class GraphScoringPolicy(MaskableActorCriticPolicy):
         assert isinstance(extractor, GraphScoringExtractor)
         num_colours = int(self.action_space.n) - extractor.num_nodes - 2 - 1 - extractor.num_splits
         self.action_net = ScoringHead(extractor, num_colours)
-        for layer in (self.action_net.node_score[-1], self.action_net.task, self.action_net.colour,
-                      self.action_net.split_score[-1]):  # fmt: skip
+        outputs = [self.action_net.node_score[-1], self.action_net.task, self.action_net.colour,
+                   self.action_net.split_score[-1]]  # fmt: skip
+        if self.action_net.spill is not None:
+            outputs.append(self.action_net.spill)
+        for layer in outputs:
             nn.init.orthogonal_(layer.weight, gain=0.01)  # start near uniform over legal actions
             nn.init.zeros_(layer.bias)
+        if self.action_net.spill is not None:
+            nn.init.constant_(self.action_net.spill.bias, -3.0)  # start spilling 5% of the time
         self.optimizer = self.optimizer_class(self.parameters(), lr=lr_schedule(1), **self.optimizer_kwargs)
