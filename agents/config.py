@@ -59,6 +59,7 @@ class TrainConfig:
     clip_range: float = 0.2
     gnn_hidden: int = 64
     gnn_layers: int = 2
+    spill_gate: bool = False  # gnn-scoring: colour-or-spill as one sigmoid (see agents/policies/scoring.py)
     seed: int = 0
     reward: str = "cost"  # the env's rewards: cost (dense, log scale), rl4real, spill_cost, vs_greedy
     split: str = "train"

@@ -18,7 +18,11 @@ def policy_kwargs(config: TrainConfig) -> dict[str, Any]:
     if config.policy == "gnn-scoring":
         return {
             "features_extractor_class": GraphScoringExtractor,
-            "features_extractor_kwargs": {"hidden": config.gnn_hidden, "layers": config.gnn_layers, "spill_gate": True},
+            "features_extractor_kwargs": {
+                "hidden": config.gnn_hidden,
+                "layers": config.gnn_layers,
+                "spill_gate": config.spill_gate,
+            },
         }
     if config.policy == "gnn":
         return {
