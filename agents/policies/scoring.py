@@ -20,7 +20,7 @@ head only has to rank what is legal.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import gymnasium as gym
 import torch
@@ -31,8 +31,39 @@ from torch import nn
 from agents.policies.gnn import GraphConv, encode_graph
 
 
+class FeatureLayout(NamedTuple):
+    """Where each part sits in GraphScoringExtractor's flat output:
+    ``[node embeddings (N x H) | context | split-point features (U x F) | colour mask (C + 1), gated only]``."""
+
+    nodes: int
+    hidden: int
+    context_dim: int
+    splits: int
+    split_dim: int
+    num_colours: int
+    spill_gate: bool
+
+    @property
+    def context(self) -> slice:
+        start = self.nodes * self.hidden
+        return slice(start, start + self.context_dim)
+
+    @property
+    def size(self) -> int:
+        return self.context.stop + self.splits * self.split_dim + (self.num_colours + 1 if self.spill_gate else 0)
+
+    def unpack(self, features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(node embeddings (B, N, H), context (B, D), split features (B, U, F), colour mask
+        (B, C + 1), empty without the gate)."""
+        batch, ctx = features.shape[0], self.context
+        split_end = ctx.stop + self.splits * self.split_dim
+        h = features[:, : ctx.start].view(batch, self.nodes, self.hidden)
+        split = features[:, ctx.stop : split_end].view(batch, self.splits, self.split_dim)
+        return h, features[:, ctx], split, features[:, split_end:]
+
+
 class GraphScoringExtractor(BaseFeaturesExtractor):
-    """Flat ``[node embeddings (N x H) | context | split-point features (U x F)]``."""
+    """The flat features described by its ``layout`` (a FeatureLayout)."""
 
     def __init__(
         self, observation_space: gym.spaces.Dict, hidden: int = 64, layers: int = 2, spill_gate: bool = False
@@ -40,15 +71,13 @@ class GraphScoringExtractor(BaseFeaturesExtractor):
         nodes, feats = observation_space["node_features"].shape
         splits, split_feats = observation_space["split_features"].shape
         phases = observation_space["phase"].n
-        context_dim = 3 * hidden + phases + 1
-        # With the spill gate, the colour segment of the action mask is passed on (ScoringHead).
         actions = observation_space["action_mask"].n
+        num_colours = actions - nodes - 2 - 1 - splits
+        layout = FeatureLayout(nodes, hidden, 3 * hidden + phases + 1, splits, split_feats, num_colours, spill_gate)
+        super().__init__(observation_space, layout.size)
+        self.layout = layout
+        # With the spill gate, the colour segment of the action mask is passed on (ScoringHead).
         self.colour_slice = slice(nodes + 2, actions - splits)
-        gate_dim = actions - splits - nodes - 2 if spill_gate else 0
-        super().__init__(observation_space, nodes * hidden + context_dim + splits * split_feats + gate_dim)
-        self.spill_gate = spill_gate
-        self.num_nodes, self.hidden, self.context_dim = nodes, hidden, context_dim
-        self.num_splits, self.split_dim = splits, split_feats
         self.embed = nn.Sequential(nn.Linear(feats, hidden), nn.ReLU())
         self.convs = nn.ModuleList(GraphConv(hidden, hidden) for _ in range(layers))
 
@@ -59,7 +88,7 @@ class GraphScoringExtractor(BaseFeaturesExtractor):
         context = torch.cat([g.mean, g.maxed, g.current, phase, g.has_current], dim=1)
         split = obs["split_features"].float().flatten(1)
         parts = [g.nodes.flatten(1), context, split]
-        if self.spill_gate:
+        if self.layout.spill_gate:
             parts.append(obs["action_mask"].float()[:, self.colour_slice])
         return torch.cat(parts, dim=1)
 
@@ -67,43 +96,36 @@ class GraphScoringExtractor(BaseFeaturesExtractor):
 class ScoringHead(nn.Module):
     """Per-segment logits from the extractor's flat output (see the module docstring)."""
 
-    def __init__(self, extractor: GraphScoringExtractor, num_colours: int, width: int = 64) -> None:
+    def __init__(self, layout: FeatureLayout, width: int = 64) -> None:
         super().__init__()
-        self.extractor = (extractor.num_nodes, extractor.hidden, extractor.context_dim)
-        self.splits = (extractor.num_splits, extractor.split_dim)
-        self.num_colours = num_colours
-        self.spill = nn.Linear(extractor.context_dim, 1) if extractor.spill_gate else None
-        hidden, context = extractor.hidden, extractor.context_dim
-        self.node_score = nn.Sequential(nn.Linear(hidden + context, width), nn.Tanh(), nn.Linear(width, 1))
+        self.layout = layout
+        context = layout.context_dim
+        self.spill = nn.Linear(context, 1) if layout.spill_gate else None
+        self.node_score = nn.Sequential(nn.Linear(layout.hidden + context, width), nn.Tanh(), nn.Linear(width, 1))
         self.task = nn.Linear(context, 2)
-        self.colour = nn.Linear(context, num_colours + 1)
-        self.split_score = nn.Sequential(
-            nn.Linear(extractor.split_dim + context, width), nn.Tanh(), nn.Linear(width, 1)
-        )
+        self.colour = nn.Linear(context, layout.num_colours + 1)
+        self.split_score = nn.Sequential(nn.Linear(layout.split_dim + context, width), nn.Tanh(), nn.Linear(width, 1))
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
-        nodes, hidden, context_dim = self.extractor
-        splits, split_dim = self.splits
-        batch = features.shape[0]
-        h = features[:, : nodes * hidden].view(batch, nodes, hidden)
-        context = features[:, nodes * hidden : nodes * hidden + context_dim]
-        split_end = nodes * hidden + context_dim + splits * split_dim
-        split = features[:, nodes * hidden + context_dim : split_end].view(batch, splits, split_dim)
+        h, context, split, colour_mask = self.layout.unpack(features)
+        nodes, splits = self.layout.nodes, self.layout.splits
         node_logits = self.node_score(torch.cat([h, context[:, None].expand(-1, nodes, -1)], -1)).squeeze(-1)
         split_in = torch.cat([split, context[:, None].expand(-1, splits, -1)], -1)
         split_logits = self.split_score(split_in).squeeze(-1)
         colour_logits = self.colour(context)
         if self.spill is not None:
-            colour_logits = self.gated_colour_logits(colour_logits, context, features[:, split_end:])
+            colour_logits = self.gated_colour_logits(colour_logits, context, colour_mask)
         return torch.cat([node_logits, self.task(context), colour_logits, split_logits], dim=1)
 
     def gated_colour_logits(self, logits: torch.Tensor, context: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Spill with probability sigmoid(z), else a register by softmax over the *free*
         ones: once the action mask is applied, P(spill) is sigmoid(z) whichever registers
         happen to be free (with one logit per register, rarely free registers lose to spill)."""
+        assert self.spill is not None
+        num_colours = self.layout.num_colours
         z = self.spill(context)
-        registers = logits[:, : self.num_colours]
-        free = mask[:, : self.num_colours] > 0.5
+        registers = logits[:, :num_colours]
+        free = mask[:, :num_colours] > 0.5
         # Logits must stay moderate even where they are masked: MaskableCategorical masks
         # the *normalised* logits, so one huge value would push the legal ones below its
         # mask value. With no register free, the (masked) register logits stay as they are.
@@ -118,13 +140,12 @@ class ContextCritic(nn.Module):
     """SB3's mlp_extractor slot: the actor gets the features unchanged (the ScoringHead
     parses them); the critic gets an MLP of the context."""
 
-    def __init__(self, extractor: GraphScoringExtractor, width: int = 128) -> None:
+    def __init__(self, layout: FeatureLayout, width: int = 128) -> None:
         super().__init__()
-        start = extractor.num_nodes * extractor.hidden
-        self.context = slice(start, start + extractor.context_dim)
-        self.latent_dim_pi = extractor.features_dim
+        self.context = layout.context
+        self.latent_dim_pi = layout.size
         self.latent_dim_vf = width
-        self.value = nn.Sequential(nn.Linear(extractor.context_dim, width), nn.Tanh())
+        self.value = nn.Sequential(nn.Linear(layout.context_dim, width), nn.Tanh())
 
     def forward(self, features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         return self.forward_actor(features), self.forward_critic(features)
@@ -146,14 +167,13 @@ class GraphScoringPolicy(MaskableActorCriticPolicy):
 
     def _build_mlp_extractor(self) -> None:
         assert isinstance(self.features_extractor, GraphScoringExtractor)
-        self.mlp_extractor = ContextCritic(self.features_extractor)
+        self.mlp_extractor = ContextCritic(self.features_extractor.layout)
 
     def _build(self, lr_schedule: Any) -> None:
         super()._build(lr_schedule)  # SB3's linear action_net is replaced below
         extractor = self.features_extractor
         assert isinstance(extractor, GraphScoringExtractor)
-        num_colours = int(self.action_space.n) - extractor.num_nodes - 2 - 1 - extractor.num_splits
-        self.action_net = ScoringHead(extractor, num_colours)
+        self.action_net = ScoringHead(extractor.layout)
         outputs = [self.action_net.node_score[-1], self.action_net.task, self.action_net.colour,
                    self.action_net.split_score[-1]]  # fmt: skip
         if self.action_net.spill is not None:
