@@ -150,6 +150,7 @@ class ModelPolicy:
         self.agent = agent
         self.meta = meta
         self.layout = meta.layout
+        self.limits = meta.limits()  # the plugin must not offer more than the layout holds
 
     def __call__(self, state: DecisionState) -> int:
         mask = flat_mask(state, self.layout)

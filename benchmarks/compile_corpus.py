@@ -57,8 +57,7 @@ def check(program: Path, policy, target: str, work: Path) -> ProgramRow:
 
     exe = work / program.stem
     try:
-        figures = build_program(program, target, exe, regalloc="rl4real", policy=policy,
-                                limits=policy.meta.limits())  # fmt: skip
+        figures = build_program(program, target, exe, regalloc="rl4real", policy=policy)
     except RL4ReAlError as err:
         return ProgramRow(program.stem, False, 0, float("nan"), float("nan"), str(err).splitlines()[0][:200])
     result = run(exe, target, timeout=120)

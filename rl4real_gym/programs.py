@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rl4real_gym.driver.policies import Policy, drive
+from rl4real_gym.driver.policies import Policy, drive, policy_limits
 from rl4real_gym.driver.session import LlcSession, SessionLimits
 from rl4real_gym.driver.state import AllocationFigures
 from rl4real_gym.errors import LlcCrashedError, LlcTimeoutError, RL4ReAlError, ToolNotFoundError
@@ -74,11 +74,13 @@ def codegen(
     """Generates code for ``ir`` with ``regalloc``.
 
     ``regalloc="rl4real"`` with a ``policy`` drives every decision through the
-    protocol; without a policy the plugin's own heuristic allocates. Returns the
-    rl4real figures per function (empty for LLVM's allocators).
+    protocol, within ``limits`` (default: the policy's own, see ``policy_limits``);
+    without a policy the plugin's own heuristic allocates. Returns the rl4real
+    figures per function (empty for LLVM's allocators).
     """
     tgt = get_target(target)
     if regalloc == "rl4real" and policy is not None:
+        limits = limits if limits is not None else policy_limits(policy)
         with LlcSession(ir, tgt, output=out, verify=verify, limits=limits, filetype=filetype) as s:
             return drive(s, policy).figures
     cmd = [tool("llc"), "-O2", *tgt.llc_args, f"-filetype={filetype}"]
@@ -131,16 +133,14 @@ def build_program(
     policy: Policy | None = None,
     workdir: str | Path | None = None,
     verify: bool = True,
-    limits: SessionLimits | None = None,
 ) -> dict[str, AllocationFigures]:
-    """C source -> executable with the chosen allocator; returns rl4real's figures
-    (``limits``: the graph sizes a policy was trained with)."""
+    """C source -> executable with the chosen allocator; returns rl4real's figures."""
     exe = Path(exe)
     work = Path(workdir) if workdir is not None else exe.parent
     work.mkdir(parents=True, exist_ok=True)
     stem = exe.name
     ir = compile_to_ir(source, target, work / f"{stem}.ll")
     asm = work / f"{stem}.s"
-    figures = codegen(ir, target, asm, regalloc=regalloc, policy=policy, verify=verify, limits=limits)
+    figures = codegen(ir, target, asm, regalloc=regalloc, policy=policy, verify=verify)
     link([asm], target, exe)
     return figures

@@ -223,3 +223,18 @@ def test_config_rejects_an_unknown_reward_and_help_lists_choices(capsys) -> None
     with pytest.raises(SystemExit):
         main(["train", "--help"])
     assert "one of mlp, gnn, gnn-scoring" in capsys.readouterr().out
+
+
+def test_a_model_policy_brings_its_graph_sizes_to_any_session(models: dict[str, Path], tmp_path: Path) -> None:
+    """build_program/codegen with a model trained on 64-node graphs, on a program with larger
+    functions, and no limits given: the session must use the model's sizes."""
+    from rl4real_gym.driver.policies import policy_limits
+    from rl4real_gym.programs import build_program
+
+    policy = load_policy(models["ppo-x86"])
+    assert policy_limits(policy).max_nodes == 64
+    program = CORPUS / "big_arith.c"
+    exe = tmp_path / "prog"
+    figures = build_program(program, "x86", exe, regalloc="rl4real", policy=policy)
+    assert sum(f.agent_decisions for f in figures.values()) > 0
+    assert run(exe, "x86").stdout == program.with_suffix(".expected").read_text()

@@ -36,7 +36,6 @@ def run(args: argparse.Namespace) -> int:
     model = args.model or (str(settings().model_path) if settings().model_path else None)
     policy = load_policy(model, args.target) if model else None
     target = get_target(args.target or (policy.meta.target if policy else "x86"))
-    limits = policy.meta.limits() if policy else None
     with tempfile.TemporaryDirectory(prefix="rl4real-compile-") as tmp:
         work = Path(args.keep) if args.keep else Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
@@ -47,8 +46,7 @@ def run(args: argparse.Namespace) -> int:
             ir = src if src.suffix in (".ll", ".bc") else compile_to_ir(src, target, work / f"{stem}.ll",
                                                                        opt_level=args.opt)  # fmt: skip
             asm = work / f"{stem}.s"
-            figures = codegen(ir, target, asm, regalloc="rl4real", policy=policy, verify=not args.no_verify,
-                              limits=limits)  # fmt: skip
+            figures = codegen(ir, target, asm, regalloc="rl4real", policy=policy, verify=not args.no_verify)
             total_agent += sum(f.agent_decisions for f in figures.values())
             total_cost += sum(f.weighted_cost for f in figures.values())
             asm_files.append(asm)

@@ -2,7 +2,9 @@
 
 A policy is any callable ``(DecisionState) -> int`` returning an index into
 ``state.mask`` (the current phase's choices). Used by tests, fuzzing, benchmarks and
-as baselines; trained agents plug in the same way.
+as baselines; trained agents plug in the same way. A policy that handles only bounded
+graphs (a trained model: its padded layout) says so with a ``limits`` attribute (a
+SessionLimits); sessions started for it use those sizes (see :func:`policy_limits`).
 """
 
 from __future__ import annotations
@@ -12,10 +14,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rl4real_gym.driver.session import LlcSession, ModuleResult
+from rl4real_gym.driver.session import LlcSession, ModuleResult, SessionLimits
 from rl4real_gym.driver.state import PHASE_ACTION, ActionKind, DecisionState, Phase
 
 Policy = Callable[[DecisionState], int]
+
+
+def policy_limits(policy: Policy | None) -> SessionLimits | None:
+    """The session limits ``policy`` needs (its ``limits`` attribute), or None for any size."""
+    limits = getattr(policy, "limits", None)
+    return limits if isinstance(limits, SessionLimits) else None
 
 
 @dataclass

@@ -6,7 +6,7 @@ import dataclasses
 import functools
 from pathlib import Path
 
-from rl4real_gym.driver.policies import HeuristicPolicy, Policy, RandomPolicy
+from rl4real_gym.driver.policies import HeuristicPolicy, Policy, RandomPolicy, policy_limits
 from rl4real_gym.driver.session import SessionLimits
 from rl4real_gym.errors import ModelError, RL4ReAlError
 
@@ -53,13 +53,10 @@ SIZE_FIELDS = ("max_nodes", "max_edges", "max_split_points")
 
 
 def policy_sizes(policy: Policy) -> dict[str, int] | None:
-    """The graph sizes a trained model was trained with (None for built-in policies): the
-    plugin must not offer it more nodes, edges or split points than its layout holds."""
-    meta = getattr(policy, "meta", None)
-    if meta is None:
-        return None
-    limits = meta.limits()
-    return {name: int(getattr(limits, name)) for name in SIZE_FIELDS}
+    """The graph sizes ``policy`` needs (a trained model's; None for built-in policies),
+    as recorded in findings."""
+    limits = policy_limits(policy)
+    return None if limits is None else {name: int(getattr(limits, name)) for name in SIZE_FIELDS}
 
 
 def session_limits(sizes: dict[str, int] | None, step_timeout: float) -> SessionLimits:
