@@ -261,3 +261,5 @@ def test_cost_reward_charges_a_spill_when_the_node_is_doomed() -> None:
     chosen = step_reward("cost", ActionKind.COLOUR, 10, 10, state([0, 1], [0, 1]), before=state([1, 1], [1, 1], 0))
     assert chosen == pytest.approx(-hot)
     assert terminal_reward("cost", 99.0, 9.0, 0.0) == pytest.approx(np.log1p(9.0) - np.log1p(99.0))
+    with pytest.raises(ValueError, match="before"):
+        step_reward("cost", ActionKind.COLOUR, 10, 10, state([0, 0], [0, 0]))

@@ -91,7 +91,7 @@ def step_reward(
     state the decision was taken in (needed by the ``cost`` reward)."""
     if kind == "cost":
         if before is None:
-            return 0.0
+            raise ValueError("the cost reward needs the state the decision was taken in (before=...)")
         shaping = doomed_potential(after) - doomed_potential(before)
         return cost_step_reward(action, value, num_colours, before) + shaping
     if kind != "rl4real":
