@@ -25,8 +25,10 @@ from rl4real_gym.errors import RL4ReAlError
 ALGOS = ("maskable-ppo", "reinforce", "random", "heuristic")
 POLICIES = ("mlp", "gnn", "gnn-scoring")
 BACKENDS = ("sb3", "rllib")
+VEC_ENVS = ("batched", "subproc")
 CHOICES: dict[str, tuple[str, ...]] = {
-    "algo": ALGOS, "policy": POLICIES, "backend": BACKENDS, "device": ("cpu", "cuda", "auto"), "reward": REWARD_KINDS,
+    "algo": ALGOS, "policy": POLICIES, "backend": BACKENDS, "vec_env": VEC_ENVS, "device": ("cpu", "cuda", "auto"),
+    "reward": REWARD_KINDS,
 }  # fmt: skip
 
 
@@ -43,8 +45,9 @@ class TrainConfig:
     # mlp: SB3's MultiInputPolicy; gnn: graph message passing extractor + SB3's head;
     # gnn-scoring: the same message passing, each node and split point scored by one network
     policy: str = "mlp"
-    backend: str = "sb3"  # sb3 (SubprocVecEnv workers) or rllib (Ray)
-    workers: int = 1  # parallel rollout workers (RL4ReAl: num_rollout_workers)
+    backend: str = "sb3"  # sb3 or rllib (Ray)
+    workers: int = 1  # parallel rollout envs (RL4ReAl: num_rollout_workers)
+    vec_env: str = "batched"  # sb3: batched (all envs in this process, their allocations concurrent) or subproc
     device: str = "cpu"  # cpu, cuda or auto
     num_gpus: float = 0.0  # RLlib learner GPUs (RL4ReAl: num_gpus)
     timesteps: int = 20000  # total environment steps (ignored when episodes is set)

@@ -18,36 +18,52 @@ def env_id(target: str) -> str:
     return next(k for k, v in ENV_IDS.items() if v == name)
 
 
+class EpisodeTally:
+    """Return and length of the running episode; at its end, ``info["episode_figures"]``."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.total, self.length = 0.0, 0
+
+    def add(self, reward: float, done: bool, info: dict[str, Any]) -> dict[str, Any]:
+        """Counts one step; returns ``info``, with the episode's figures if it ended."""
+        self.total += reward
+        self.length += 1
+        if not done:
+            return info
+        info = dict(info)
+        info["episode_figures"] = {
+            "return": self.total,
+            "length": self.length,
+            "cost": info.get("cost"),
+            "greedy_cost": info.get("greedy_cost"),
+            "spills": info.get("spills"),
+            "reloads": info.get("reloads"),
+            "splits": info.get("splits"),
+            "invalid_actions": info.get("invalid_actions", 0),
+            "function": info.get("function"),
+        }
+        self.reset()
+        return info
+
+
 class MaskedMonitor(gym.Wrapper):
     """Keeps ``action_masks()`` reachable through wrappers (SB3's env_method calls it)
     and records per-episode figures in ``info["episode_figures"]`` at the end."""
 
     def __init__(self, env: gym.Env) -> None:
         super().__init__(env)
-        self._return = 0.0
-        self._length = 0
+        self._tally = EpisodeTally()
 
     def reset(self, **kwargs: Any):
-        self._return, self._length = 0.0, 0
+        self._tally.reset()
         return self.env.reset(**kwargs)
 
     def step(self, action: Any):
         obs, reward, terminated, truncated, info = self.env.step(action)
-        self._return += float(reward)
-        self._length += 1
-        if terminated or truncated:
-            info = dict(info)
-            info["episode_figures"] = {
-                "return": self._return,
-                "length": self._length,
-                "cost": info.get("cost"),
-                "greedy_cost": info.get("greedy_cost"),
-                "spills": info.get("spills"),
-                "reloads": info.get("reloads"),
-                "splits": info.get("splits"),
-                "invalid_actions": info.get("invalid_actions", 0),
-                "function": info.get("function"),
-            }
+        info = self._tally.add(float(reward), terminated or truncated, info)
         return obs, reward, terminated, truncated, info
 
     def action_masks(self) -> np.ndarray:
@@ -71,7 +87,15 @@ def make_env_fn(config: TrainConfig, rank: int, **overrides: Any) -> Callable[[]
 
 
 def make_vec_env(config: TrainConfig, **overrides: Any):
-    """DummyVecEnv for one worker, SubprocVecEnv (forkserver) for several."""
+    """``workers`` envs: batched in this process (their allocation processes compute at
+    once; the default), or one SubprocVecEnv worker process each (``vec_env="subproc"``)."""
+    if config.vec_env == "batched":
+        from agents.vec_env import BatchedVecEnv
+        from rl4real_gym.envs.regalloc_env import RegAllocEnv
+
+        kwargs = {**config.env_kwargs(), **overrides}
+        envs = [RegAllocEnv(config.target, **kwargs) for _ in range(config.workers)]
+        return BatchedVecEnv(envs, seed=config.seed)
     from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv
 
     fns = [make_env_fn(config, rank, **overrides) for rank in range(config.workers)]

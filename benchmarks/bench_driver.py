@@ -19,7 +19,7 @@ import time
 from tqdm import tqdm
 
 from rl4real_gym.dataset import load_dataset
-from rl4real_gym.driver import ActionKind, LlcSession, Phase, SessionLimits
+from rl4real_gym.driver import ActionKind, Phase, ServerSession, SessionLimits
 from rl4real_gym.driver.policies import HeuristicPolicy
 from rl4real_gym.driver.state import PHASE_ACTION
 from rl4real_gym.plugin import plugin_path
@@ -40,7 +40,7 @@ def driven(module: str, target: str) -> tuple[float, list[float]]:
     policy = HeuristicPolicy()
     trips: list[float] = []
     start = time.perf_counter()
-    with LlcSession(module, target, limits=SessionLimits(max_nodes=100000, max_edges=10**7)) as s:
+    with ServerSession(module, target, limits=SessionLimits(max_nodes=100000, max_edges=10**7)) as s:
         state = s.start()
         while state.phase != Phase.MODULE_DONE:
             kind = ActionKind.NEXT if state.phase == Phase.FUNCTION_DONE else PHASE_ACTION[state.phase]

@@ -9,23 +9,18 @@
 using namespace llvm;
 using namespace rl4real;
 
-// Node features (float32, NumFeatures per node):
-//  0 log1p(spill weight, clipped at 1e4)   1 spillable
-//  2 log1p(#instructions using/defining)   3 log1p(span in instructions)
-//  4 log1p(#live segments)                 5 max loop depth of its uses
-//  6 log1p(max block frequency of uses)    7 live across a call
-//  8 FP/vector register class              9 register size in bits / 128
-// 10 log1p(degree)                         11 pending   12 assigned
-// 13 spilled                               14 colour index + 1, / #colours
-// 15 splits so far / max                   16 has a register hint
-// 17 log1p(#assigned neighbours)        18 log1p(#registers free for it now),
-//                                           pending nodes only
+// Node features: the columns of schema.json "node_features" (schema::nf).
+// Columns LogSpillWeight..RegBitsOver128 depend on the interval only and are
+// computed when it changes; the others on the allocation so far.
+static_assert(schema::nf::RegBitsOver128 + 1 ==
+                  DecisionState::NumStaticFeatures,
+              "the interval's own columns come first");
 
 void DecisionState::computeStatic(Node &N) const {
   const LiveInterval &LI = Ctx.LIS->getInterval(N.Reg);
   float W = LI.isSpillable() ? std::min(LI.weight(), 1e4f) : 1e4f;
-  N.Static[0] = std::log1p(std::max(W, 0.0f));
-  N.Static[1] = LI.isSpillable() ? 1 : 0;
+  N.Static[schema::nf::LogSpillWeight] = std::log1p(std::max(W, 0.0f));
+  N.Static[schema::nf::Spillable] = LI.isSpillable() ? 1 : 0;
   unsigned Instrs = 0, MaxDepth = 0;
   double MaxFreq = 0;
   SmallPtrSet<const MachineInstr *, 16> Seen;
@@ -37,23 +32,27 @@ void DecisionState::computeStatic(Node &N) const {
     MaxDepth = std::max(MaxDepth, Ctx.Loops->getLoopDepth(MBB));
     MaxFreq = std::max(MaxFreq, Ctx.MBFI->getBlockFreqRelativeToEntryBlock(MBB));
   }
-  N.Static[2] = std::log1p(float(Instrs));
-  N.Static[3] = LI.empty() ? 0
+  N.Static[schema::nf::LogNumInstrs] = std::log1p(float(Instrs));
+  N.Static[schema::nf::LogSpan] = LI.empty() ? 0
                            : std::log1p(float(LI.beginIndex().distance(
                                             LI.endIndex())) /
                                         SlotIndex::InstrDist);
-  N.Static[4] = std::log1p(float(LI.size()));
-  N.Static[5] = float(MaxDepth);
-  N.Static[6] = float(std::log1p(MaxFreq));
+  N.Static[schema::nf::LogSegments] = std::log1p(float(LI.size()));
+  N.Static[schema::nf::LoopDepth] = float(MaxDepth);
+  N.Static[schema::nf::LogMaxBlockFreq] = float(std::log1p(MaxFreq));
   BitVector UsableRegs;
-  N.Static[7] = Ctx.LIS->checkRegMaskInterference(LI, UsableRegs) ? 1 : 0;
+  N.Static[schema::nf::CrossesCall] = Ctx.LIS->checkRegMaskInterference(LI, UsableRegs) ? 1 : 0;
   const TargetRegisterClass *RC = Ctx.MRI->getRegClass(N.Reg);
-  N.Static[8] = RC->getNumRegs() && Colours.isVector(*RC->begin()) ? 1 : 0;
-  N.Static[9] = float(Ctx.TRI->getRegSizeInBits(*RC)) / 128.0f;
+  N.Static[schema::nf::IsVector] = RC->getNumRegs() && Colours.isVector(*RC->begin()) ? 1 : 0;
+  N.Static[schema::nf::RegBitsOver128] = float(Ctx.TRI->getRegSizeInBits(*RC)) / 128.0f;
 }
 
 void DecisionState::dropEdges(unsigned N) {
+  if (!Adj[N].empty())
+    edgesChanged();
+  touch(N);
   for (unsigned M : Adj[N]) {
+    touch(M);
     Adj[M].erase(N);
     --NumEdges;
   }
@@ -69,6 +68,9 @@ void DecisionState::connect(unsigned N) {
       Adj[N].insert(M);
       Adj[M].insert(N);
       ++NumEdges;
+      edgesChanged();
+      touch(N);
+      touch(M);
     }
   }
 }
@@ -119,6 +121,7 @@ void DecisionState::addInitialNodes(ArrayRef<Register> Regs) {
     }
   }
   invalidateAllFree();
+  edgesChanged();
   changed();
 }
 
@@ -194,19 +197,32 @@ bool DecisionState::selectable(unsigned N) const {
 }
 
 bool DecisionState::anySelectable() const {
-  for (unsigned N = 0; N < Nodes.size(); ++N)
-    if (selectable(N))
-      return true;
-  return false;
+  refreshSelectable();
+  return std::find(SelectableCache.begin(), SelectableCache.end(), 1) !=
+         SelectableCache.end();
 }
 
 void DecisionState::invalidateAllFree() {
   std::fill(FreeRegs.begin(), FreeRegs.end(), -1);
+  touchAll();
 }
 
 void DecisionState::invalidateFree(unsigned N) {
   if (N < FreeRegs.size())
     FreeRegs[N] = -1;
+  touch(N);
+}
+
+void DecisionState::takeChangedRows(std::vector<unsigned> &Out) {
+  TouchedRows.take(Nodes.size(), Out);
+}
+
+void DecisionState::refreshSelectable() const {
+  SelectableCache.resize(Nodes.size(), 0);
+  SelScratch.clear();
+  TouchedSel.take(Nodes.size(), SelScratch);
+  for (unsigned N : SelScratch)
+    SelectableCache[N] = selectable(N);
 }
 
 unsigned DecisionState::freeRegisters(unsigned N) {
@@ -233,85 +249,65 @@ std::vector<uint8_t> DecisionState::colourMask(unsigned N) const {
   return Mask;
 }
 
-template <typename T> static std::string rawBytes(const std::vector<T> &V) {
-  return std::string(reinterpret_cast<const char *>(V.data()),
-                     V.size() * sizeof(T));
+std::vector<uint8_t> DecisionState::mask() const {
+  namespace phase = schema::phase;
+  switch (CurPhase) {
+  case phase::SelectNode:
+    refreshSelectable();
+    return SelectableCache;
+  case phase::SelectTask:
+    return {uint8_t(canColourOrSpill(Current)), uint8_t(canSplit(Current))};
+  case phase::Colour:
+    return colourMask(Current);
+  case phase::Split:
+    return std::vector<uint8_t>(splitPoints(Current).size(), 1);
+  default:
+    return {};
+  }
 }
 
-void DecisionState::fillState(State &S) {
-  S.set_phase(CurPhase);
-  S.set_current_node(Current);
-  std::vector<uint8_t> Mask;
-  switch (CurPhase) {
-  case PHASE_SELECT_NODE:
-    Mask.resize(Nodes.size());
-    for (unsigned N = 0; N < Nodes.size(); ++N)
-      Mask[N] = selectable(N);
-    break;
-  case PHASE_SELECT_TASK:
-    Mask = {uint8_t(canColourOrSpill(Current)), uint8_t(canSplit(Current))};
-    break;
-  case PHASE_COLOUR:
-    Mask = colourMask(Current);
-    break;
-  case PHASE_SPLIT: {
-    const auto &Pts = splitPoints(Current);
-    Mask.assign(Pts.size(), 1);
-    std::vector<float> F;
-    for (const SplitPoint &P : Pts)
-      F.insert(F.end(), P.Features, P.Features + NumSplitFeatures);
-    S.set_split_features(rawBytes(F));
-    S.set_num_split_features(NumSplitFeatures);
-    break;
-  }
-  default:
-    break;
-  }
-  S.set_mask(rawBytes(Mask));
-
-  if (SentVersion == GraphVersion)
+void DecisionState::splitFeatures(std::vector<float> &Out) const {
+  Out.clear();
+  if (CurPhase != schema::phase::Split)
     return;
-  SentVersion = GraphVersion;
-  Graph &G = *S.mutable_graph();
-  G.set_version(GraphVersion);
-  G.set_num_nodes(Nodes.size());
-  G.set_num_features(NumFeatures);
-  std::vector<float> Feat(Nodes.size() * NumFeatures, 0.0f), Weight;
-  std::vector<int8_t> Status;
-  std::vector<int32_t> Colour, Edges;
-  for (unsigned N = 0; N < Nodes.size(); ++N) {
-    const Node &Nd = Nodes[N];
-    float *Row = &Feat[N * NumFeatures];
-    std::copy(Nd.Static, Nd.Static + 10, Row);
-    unsigned Assigned = 0;
-    for (unsigned M : Adj[N])
-      Assigned += Nodes[M].Status == NodeStatus::Assigned;
-    Row[10] = std::log1p(float(Adj[N].size()));
-    Row[11] = Nd.Status == NodeStatus::Pending;
-    Row[12] = Nd.Status == NodeStatus::Assigned;
-    Row[13] = Nd.Status == NodeStatus::Spilled;
-    Row[14] = Nd.Colour < 0 ? 0 : float(Nd.Colour + 1) / Colours.size();
-    Row[15] = float(Nd.Splits) / Limits.MaxSplitsPerNode;
-    Row[16] = Ctx.MRI->getSimpleHint(Nd.Reg) ? 1 : 0;
-    Row[17] = std::log1p(float(Assigned));
-    bool Pending = Nd.Status == NodeStatus::Pending &&
-                   Ctx.LIS->hasInterval(Nd.Reg) &&
-                   !Ctx.LIS->getInterval(Nd.Reg).empty();
-    Row[18] = Pending ? std::log1p(float(freeRegisters(N))) : 0.0f;
-    Status.push_back(int8_t(Nd.Status));
-    Colour.push_back(Nd.Colour);
-    bool HasLI = Ctx.LIS->hasInterval(Nd.Reg);
-    Weight.push_back(HasLI ? Ctx.LIS->getInterval(Nd.Reg).weight() : 0.0f);
+  for (const SplitPoint &P : splitPoints(Current))
+    Out.insert(Out.end(), P.Features, P.Features + NumSplitFeatures);
+}
+
+float DecisionState::weight(unsigned N) const {
+  Register Reg = Nodes[N].Reg;
+  return Ctx.LIS->hasInterval(Reg) ? Ctx.LIS->getInterval(Reg).weight() : 0.0f;
+}
+
+void DecisionState::edges(std::vector<int32_t> &Out) const {
+  Out.clear();
+  Out.reserve(2 * NumEdges);
+  for (unsigned N = 0; N < Nodes.size(); ++N)
     for (unsigned M : Adj[N])
       if (N < M) {
-        Edges.push_back(N);
-        Edges.push_back(M);
+        Out.push_back(N);
+        Out.push_back(M);
       }
-  }
-  G.set_node_features(rawBytes(Feat));
-  G.set_node_status(rawBytes(Status));
-  G.set_node_colour(rawBytes(Colour));
-  G.set_node_weight(rawBytes(Weight));
-  G.set_num_edges(Edges.size() / 2);
-  G.set_edges(rawBytes(Edges));
+}
+
+void DecisionState::features(unsigned N, float *Row) {
+  namespace nf = schema::nf;
+  const Node &Nd = Nodes[N];
+  std::copy(std::begin(Nd.Static), std::end(Nd.Static), Row);
+  unsigned Assigned = 0;
+  for (unsigned M : Adj[N])
+    Assigned += Nodes[M].Status == NodeStatus::Assigned;
+  Row[nf::LogDegree] = std::log1p(float(Adj[N].size()));
+  Row[nf::Pending] = Nd.Status == NodeStatus::Pending;
+  Row[nf::Assigned] = Nd.Status == NodeStatus::Assigned;
+  Row[nf::Spilled] = Nd.Status == NodeStatus::Spilled;
+  Row[nf::Colour] = Nd.Colour < 0 ? 0 : float(Nd.Colour + 1) / Colours.size();
+  Row[nf::Splits] = float(Nd.Splits) / Limits.MaxSplitsPerNode;
+  Row[nf::HasHint] = Ctx.MRI->getSimpleHint(Nd.Reg) ? 1 : 0;
+  Row[nf::LogAssignedNeighbours] = std::log1p(float(Assigned));
+  bool Pending = Nd.Status == NodeStatus::Pending &&
+                 Ctx.LIS->hasInterval(Nd.Reg) &&
+                 !Ctx.LIS->getInterval(Nd.Reg).empty();
+  Row[nf::LogFreeRegisters] =
+      Pending ? std::log1p(float(freeRegisters(N))) : 0.0f;
 }

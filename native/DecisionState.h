@@ -14,7 +14,7 @@
 #include "AllocContext.h"
 #include "ColourTable.h"
 #include "LiveRangeSplitter.h"
-#include "rl4real.pb.h"
+#include "Schema.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include <vector>
@@ -24,16 +24,21 @@ namespace rl4real {
 enum class NodeStatus : int8_t { Pending = 0, Assigned = 1, Spilled = 2, Gone = 3 };
 
 struct DecisionLimits {
-  unsigned MaxNodes = 600;
-  unsigned MaxEdges = 30000;
-  unsigned MaxSplitPoints = 200;
-  unsigned MaxSplitsPerNode = 10;
+  unsigned MaxNodes = schema::DefaultMaxNodes;
+  unsigned MaxEdges = schema::DefaultMaxEdges;
+  unsigned MaxSplitPoints = schema::DefaultMaxSplitPoints;
+  unsigned MaxSplitsPerNode = schema::DefaultMaxSplitsPerNode;
 };
+
+/// A phase of the decision hierarchy (schema::phase).
+using Phase = unsigned;
 
 class DecisionState {
 public:
-  static constexpr unsigned NumFeatures = 19;
-  static constexpr unsigned NumSplitFeatures = 5;
+  static constexpr unsigned NumFeatures = schema::NumNodeFeatures;
+  static constexpr unsigned NumSplitFeatures = schema::NumSplitFeatures;
+  /// Columns that depend on the interval alone (schema::nf order).
+  static constexpr unsigned NumStaticFeatures = 10;
 
   DecisionState(AllocContext &Ctx, const ColourTable &Colours,
                 const LiveRangeSplitter &Splitter, DecisionLimits Limits)
@@ -75,9 +80,25 @@ public:
     Current = Node;
   }
 
-  /// Fills the phase, mask, graph (if changed since last sent) and split
-  /// features of S.
-  void fillState(State &S);
+  // What the agent sees ---------------------------------------------------
+  /// The legal choices of the current phase (see schema.json "phases").
+  std::vector<uint8_t> mask() const;
+  /// Node N's feature row (NumFeatures values, schema::nf columns).
+  void features(unsigned N, float *Row);
+  int colour(unsigned N) const { return Nodes[N].Colour; }
+  float weight(unsigned N) const;
+  /// Changes whenever anything in a node's row may have changed.
+  uint64_t graphVersion() const { return GraphVersion; }
+  /// Changes whenever an interference edge appears or disappears.
+  uint64_t edgeVersion() const { return EdgeVersion; }
+  /// Appends the nodes whose row (features, status, colour, weight) may have
+  /// changed since the last call, and forgets them: all nodes after a change
+  /// that can touch any row (a spill, a split, an eviction).
+  void takeChangedRows(std::vector<unsigned> &Out);
+  /// The edges between live nodes, each pair once (i < j), flattened.
+  void edges(std::vector<int32_t> &Out) const;
+  /// SPLIT phase: NumSplitFeatures values per split point of the current node.
+  void splitFeatures(std::vector<float> &Out) const;
 
 private:
   struct Node {
@@ -85,7 +106,7 @@ private:
     NodeStatus Status = NodeStatus::Pending;
     int Colour = -1;
     unsigned Splits = 0;
-    float Static[10] = {};
+    float Static[NumStaticFeatures] = {}; // the interval's own columns
   };
   void computeStatic(Node &N) const;
   bool live(unsigned N) const {
@@ -95,6 +116,46 @@ private:
   void dropEdges(unsigned N);
   void connect(unsigned N);
   void changed() { ++GraphVersion; }
+  void edgesChanged() { ++EdgeVersion; }
+  /// Nodes to look at again: each once, or all of them.
+  struct TouchSet {
+    std::vector<uint8_t> Flag;
+    std::vector<unsigned> List;
+    bool All = true;
+    void touch(unsigned N) {
+      if (All)
+        return;
+      if (N >= Flag.size())
+        Flag.resize(N + 1, 0);
+      if (!Flag[N]) {
+        Flag[N] = 1;
+        List.push_back(N);
+      }
+    }
+    /// Appends the touched nodes among the first Size to Out and forgets them.
+    void take(unsigned Size, std::vector<unsigned> &Out) {
+      if (All) {
+        for (unsigned N = 0; N < Size; ++N)
+          Out.push_back(N);
+      } else {
+        for (unsigned N : List) {
+          Flag[N] = 0;
+          if (N < Size)
+            Out.push_back(N);
+        }
+      }
+      All = false;
+      List.clear();
+    }
+  };
+  /// Row N (and whether N is selectable) must be recomputed.
+  void touch(unsigned N) {
+    TouchedRows.touch(N);
+    TouchedSel.touch(N);
+  }
+  void touchAll() { TouchedRows.All = TouchedSel.All = true; }
+  /// Brings the selectable cache up to date with the touched nodes.
+  void refreshSelectable() const;
   /// Registers of N's class free for it now (cached until invalidated).
   unsigned freeRegisters(unsigned N);
   void invalidateFree(unsigned N);
@@ -109,9 +170,15 @@ private:
   std::vector<llvm::DenseSet<unsigned>> Adj;
   unsigned NumEdges = 0;
   std::vector<int> FreeRegs; // per node, -1 = to recompute
-  Phase CurPhase = PHASE_SELECT_NODE;
+  // Rows touched since the codec last asked, and since the selectable cache
+  // was last refreshed.
+  TouchSet TouchedRows;
+  mutable TouchSet TouchedSel;
+  mutable std::vector<unsigned> SelScratch;
+  mutable std::vector<uint8_t> SelectableCache;
+  Phase CurPhase = schema::phase::SelectNode;
   int Current = -1;
-  uint64_t GraphVersion = 1, SentVersion = 0;
+  uint64_t GraphVersion = 1, EdgeVersion = 1;
   mutable int PointsFor = -1;
   mutable uint64_t PointsVersion = 0;
   mutable llvm::SmallVector<SplitPoint, 16> Points;

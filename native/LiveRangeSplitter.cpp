@@ -79,12 +79,12 @@ SmallVector<SplitPoint, 16> LiveRangeSplitter::splitPoints(Register VirtReg,
       continue;
     const MachineBasicBlock *MBB = MI->getParent();
     SplitPoint SP{MI, P, {}};
-    SP.Features[0] = float(LI.beginIndex().distance(P) / Span);
-    SP.Features[1] = float(I) / float(Users.size());
-    SP.Features[2] =
+    SP.Features[schema::sf::Position] = float(LI.beginIndex().distance(P) / Span);
+    SP.Features[schema::sf::UseFraction] = float(I) / float(Users.size());
+    SP.Features[schema::sf::LogBlockFreq] =
         float(std::log1p(Ctx.MBFI->getBlockFreqRelativeToEntryBlock(MBB)));
-    SP.Features[3] = float(Ctx.Loops->getLoopDepth(MBB));
-    SP.Features[4] = float(Copies.size());
+    SP.Features[schema::sf::LoopDepth] = float(Ctx.Loops->getLoopDepth(MBB));
+    SP.Features[schema::sf::EdgeCopies] = float(Copies.size());
     Points.push_back(SP);
   }
   return Points;

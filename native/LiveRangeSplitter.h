@@ -16,6 +16,7 @@
 #define RL4REAL_LIVERANGESPLITTER_H
 
 #include "AllocContext.h"
+#include "Schema.h"
 #include "llvm/ADT/SmallVector.h"
 
 namespace rl4real {
@@ -23,7 +24,7 @@ namespace rl4real {
 struct SplitPoint {
   llvm::MachineInstr *MI;   // the copy goes right before it
   llvm::SlotIndex Index;
-  float Features[5];        // see featureNames() in DecisionState
+  float Features[schema::NumSplitFeatures]; // schema::sf columns
 };
 
 class LiveRangeSplitter {

@@ -4,19 +4,22 @@
 // allocator of RL4ReAl (Venkatakeerthy et al., CC 2023) for LLVM 19 as a pass
 // plugin for llc.
 //
-// With -rl4real-server=ADDRESS, an external agent makes every decision through
-// the protocol in rl4real.proto: it selects a virtual register (node of the
-// interference graph), chooses to colour-or-spill or to split it, then picks
-// a physical register (or spill) or a split point. Without a server, or for
-// whatever the agent does not decide, a basic-allocator-like heuristic
-// decides, so llc always produces a complete, correct allocation.
+// With a client (the Python driver, on the socket of -rl4real-fd in llc, or
+// installed by the rl4real-server fork server), an external agent makes every
+// decision through the protocol in rl4real.proto: it selects a virtual
+// register (node of the interference graph), chooses to colour-or-spill or to
+// split it, then picks a physical register (or spill) or a split point.
+// Without a client, or for whatever the agent does not decide, a
+// basic-allocator-like heuristic decides, so the compiler always produces a
+// complete, correct allocation.
 //
 // The structure follows LLVM's basic allocator: a driver loop that takes
 // decisions one at a time, one function that applies a decision
 // (selectOrSplit), and LiveRangeEdit delegate callbacks that keep the
 // bookkeeping right when the spiller erases or shrinks intervals. The
-// decision state, the splitter, the heuristic and the protocol server live in
-// their own files.
+// decision state, its encoding (StateCodec), the client connection
+// (EpisodeClient), the options, fault injection, process lifetime, the
+// splitter and the heuristic live in files of their own.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,9 +27,12 @@
 #include "AllocationCost.h"
 #include "ColourTable.h"
 #include "DecisionState.h"
+#include "EpisodeClient.h"
+#include "FaultInjection.h"
 #include "HeuristicAllocator.h"
 #include "LiveRangeSplitter.h"
-#include "ProtocolServer.h"
+#include "PluginOptions.h"
+#include "StateCodec.h"
 #include "llvm/Analysis/AliasAnalysis.h"
 #include "llvm/CodeGen/LiveDebugVariables.h"
 #include "llvm/CodeGen/LiveRangeEdit.h"
@@ -42,56 +48,12 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
-#include <csignal>
 #include <queue>
-#include <sys/prctl.h>
-#include <unistd.h>
 
 using namespace llvm;
 using namespace rl4real;
 
 #define DEBUG_TYPE "regalloc"
-
-static cl::opt<std::string> ServerAddress(
-    "rl4real-server",
-    cl::desc("Serve allocation decisions to a client on this gRPC address "
-             "(e.g. unix:/tmp/dir/s.sock); without it, allocate with the "
-             "built-in heuristic"),
-    cl::init(""));
-static cl::opt<unsigned> ClientTimeout(
-    "rl4real-timeout",
-    cl::desc("Seconds to wait for the client's next action before finishing "
-             "with the heuristic"),
-    cl::init(1800));
-static cl::opt<unsigned> MaxNodes("rl4real-max-nodes",
-                                  cl::desc("Most agent nodes per function"),
-                                  cl::init(600));
-static cl::opt<unsigned> MaxEdges("rl4real-max-edges",
-                                  cl::desc("Most interference edges offered"),
-                                  cl::init(30000));
-static cl::opt<unsigned>
-    MaxSplitPoints("rl4real-max-split-points",
-                   cl::desc("Most split points offered per node"),
-                   cl::init(200));
-static cl::opt<unsigned>
-    MaxSplitsPerNode("rl4real-max-splits-per-node",
-                     cl::desc("Most splits of one node's descendants"),
-                     cl::init(10));
-static cl::opt<unsigned> MaxDecisions(
-    "rl4real-max-decisions",
-    cl::desc("Most client decisions per function (0: 40 per node + 1000)"),
-    cl::init(0));
-// Fault injection for the driver's robustness tests (hidden).
-static cl::opt<int> InjectCrashAfter(
-    "rl4real-inject-crash-after", cl::Hidden, cl::init(-1),
-    cl::desc("Abort llc after this many client decisions (testing only)"));
-static cl::opt<int> InjectHangAfter(
-    "rl4real-inject-hang-after", cl::Hidden, cl::init(-1),
-    cl::desc("Stop responding after this many client decisions (testing only)"));
-static cl::opt<std::string> FiguresOutput(
-    "rl4real-figures-output",
-    cl::desc("Append each function's allocation figures as JSON lines here"),
-    cl::init(""));
 
 namespace {
 
@@ -137,10 +99,12 @@ private:
   void driveClient();
   void runHeuristic();
   void enqueue(Register Reg);
-  State baseState() const;
+  /// The current state, encoded for the client.
+  State state();
 
-  /// Applies the client's Action; returns an error message if it is illegal.
-  std::string selectOrSplit(const Action &A);
+  /// Applies the client's decision; returns an error message if it is
+  /// illegal.
+  std::string selectOrSplit(const Decision &A);
   void split(unsigned Node, const SplitPoint &Point);
 
   // AllocationEditor.
@@ -166,17 +130,15 @@ private:
   SmallVector<Register, 8> Deferred;
 
   // Per-function figures.
-  unsigned NumSplits = 0, NumSpilled = 0, NumEvictions = 0,
-           NumAgentDecisions = 0, NumHeuristicDecisions = 0, NumSteps = 0;
-  double LastWeight = 0, LastSplitWeight = 0;
+  RunFigures Run;
+  StateCodec Codec;
+  EpisodeClient *Client = nullptr;
 
-  // Per-module session.
-  static std::unique_ptr<ProtocolServer> Server;
+  // Per-process: the colour table goes with the first State only.
   static bool SentColours;
 };
 
 char RL4ReAlRegAlloc::ID = 0;
-std::unique_ptr<ProtocolServer> RL4ReAlRegAlloc::Server;
 bool RL4ReAlRegAlloc::SentColours = false;
 
 } // end anonymous namespace
@@ -206,27 +168,18 @@ void RL4ReAlRegAlloc::getAnalysisUsage(AnalysisUsage &AU) const {
 }
 
 bool RL4ReAlRegAlloc::doInitialization(Module &M) {
-  if (ServerAddress.empty() || Server)
-    return false;
-  // Never outlive the driver that started us.
-  pid_t Parent = getppid();
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid() != Parent)
-    _exit(1);
-  std::string Error;
-  Server = ProtocolServer::start(ServerAddress, Error);
-  if (!Server)
-    report_fatal_error(Twine("rl4real: ") + Error);
+  if (opts::ClientFd >= 0 && !EpisodeClient::get())
+    EpisodeClient::install(opts::ClientFd, /*Reaper=*/0);
+  Client = EpisodeClient::get();
   return false;
 }
 
 bool RL4ReAlRegAlloc::doFinalization(Module &M) {
-  if (Server) {
+  if (Client) {
     State Last;
-    Last.set_phase(PHASE_MODULE_DONE);
+    Last.set_phase(int(schema::phase::ModuleDone));
     Last.set_current_node(-1);
-    Server->finish(Last, std::chrono::seconds(10));
-    Server.reset();
+    Client->finish(Last);
   }
   return false;
 }
@@ -259,7 +212,7 @@ void RL4ReAlRegAlloc::spill(Register VirtReg,
   LiveRangeEdit LRE(&LI, NewVRegs, *Ctx.MF, *Ctx.LIS, Ctx.VRM, this,
                     &DeadRemats);
   SpillerInstance->spill(LRE);
-  ++NumSpilled;
+  ++Run.Spilled;
   reassignShrunk();
 }
 
@@ -331,8 +284,9 @@ void RL4ReAlRegAlloc::runHeuristic() {
     Ctx.Matrix->invalidateVirtRegs();
     const LiveInterval &LI = Ctx.LIS->getInterval(Reg);
     SmallVector<Register, 4> NewVRegs;
-    MCRegister PhysReg = Heuristic->selectOrSpill(LI, NewVRegs, NumEvictions);
-    ++NumHeuristicDecisions;
+    MCRegister PhysReg =
+        Heuristic->selectOrSpill(LI, NewVRegs, Run.Evictions);
+    ++Run.HeuristicDecisions;
     if (PhysReg == MCRegister::from(~0u)) {
       // Only possible with impossible constraints (e.g. inline asm).
       Ctx.MF->getFunction().getContext().emitError(
@@ -357,11 +311,11 @@ void RL4ReAlRegAlloc::runHeuristic() {
 void RL4ReAlRegAlloc::split(unsigned Node, const SplitPoint &Point) {
   Register V = Decisions->reg(Node);
   unsigned Splits = Decisions->splits(Node) + 1;
-  LastWeight = Ctx.LIS->getInterval(V).weight();
+  Run.LastWeight = Ctx.LIS->getInterval(V).weight();
   SmallVector<Register, 4> NewRegs;
   if (!Splitter->split(V, *Point.MI, NewRegs))
     return;
-  ++NumSplits;
+  ++Run.Splits;
   Decisions->refresh(V);
   // Only spillable parts carry a finite weight; unspillable ones count as 0 so
   // that per-step rewards stay comparable before and after a split.
@@ -369,9 +323,9 @@ void RL4ReAlRegAlloc::split(unsigned Node, const SplitPoint &Point) {
     const LiveInterval &LI = Ctx.LIS->getInterval(R);
     return LI.isSpillable() ? double(LI.weight()) : 0.0;
   };
-  LastSplitWeight = FiniteWeight(V);
+  Run.LastSplitWeight = FiniteWeight(V);
   for (Register R : NewRegs) {
-    LastSplitWeight += FiniteWeight(R);
+    Run.LastSplitWeight += FiniteWeight(R);
     if (Decisions->hasRoomFor(1))
       Decisions->addNode(R, Splits);
     else
@@ -380,43 +334,45 @@ void RL4ReAlRegAlloc::split(unsigned Node, const SplitPoint &Point) {
   Ctx.Matrix->invalidateVirtRegs();
 }
 
-std::string RL4ReAlRegAlloc::selectOrSplit(const Action &A) {
+std::string RL4ReAlRegAlloc::selectOrSplit(const Decision &A) {
+  namespace phase = schema::phase;
+  namespace action = schema::action;
   DecisionState &D = *Decisions;
   Phase P = D.phase();
   int Cur = D.current();
-  int V = A.value();
-  switch (A.kind()) {
-  case Action::SELECT_NODE:
-    if (P != PHASE_SELECT_NODE)
+  int V = A.Value;
+  switch (A.Kind) {
+  case action::SelectNode:
+    if (P != phase::SelectNode)
       return "SELECT_NODE outside the select-node phase";
     if (V < 0 || unsigned(V) >= D.numNodes() || !D.selectable(V))
       return "node " + std::to_string(V) + " is not selectable";
-    D.setPhase(PHASE_SELECT_TASK, V);
+    D.setPhase(phase::SelectTask, V);
     return "";
-  case Action::SELECT_TASK:
-    if (P != PHASE_SELECT_TASK)
+  case action::SelectTask:
+    if (P != phase::SelectTask)
       return "SELECT_TASK outside the select-task phase";
     if (V == 0 && D.canColourOrSpill(Cur)) {
-      D.setPhase(PHASE_COLOUR, Cur);
+      D.setPhase(phase::Colour, Cur);
       return "";
     }
     if (V == 1 && D.canSplit(Cur)) {
-      D.setPhase(PHASE_SPLIT, Cur);
+      D.setPhase(phase::Split, Cur);
       return "";
     }
     return "task " + std::to_string(V) + " is not legal for node " +
            std::to_string(Cur);
-  case Action::COLOUR: {
-    if (P != PHASE_COLOUR)
+  case action::Colour: {
+    if (P != phase::Colour)
       return "COLOUR outside the colour phase";
     std::vector<uint8_t> Mask = D.colourMask(Cur);
     if (V < 0 || unsigned(V) >= Mask.size() || !Mask[V])
       return "colour " + std::to_string(V) + " is not legal for node " +
              std::to_string(Cur);
     Register Reg = D.reg(Cur);
-    LastWeight = Ctx.LIS->getInterval(Reg).weight();
-    LastSplitWeight = 0;
-    ++NumAgentDecisions;
+    Run.LastWeight = Ctx.LIS->getInterval(Reg).weight();
+    Run.LastSplitWeight = 0;
+    ++Run.AgentDecisions;
     if (unsigned(V) == Colours->size()) {
       SmallVector<Register, 4> NewVRegs;
       spill(Reg, NewVRegs);
@@ -426,74 +382,61 @@ std::string RL4ReAlRegAlloc::selectOrSplit(const Action &A) {
     } else {
       assign(Reg, Colours->reg(V));
     }
-    D.setPhase(PHASE_SELECT_NODE, -1);
+    D.setPhase(phase::SelectNode, -1);
     return "";
   }
-  case Action::SPLIT: {
-    if (P != PHASE_SPLIT)
+  case action::Split: {
+    if (P != phase::Split)
       return "SPLIT outside the split phase";
     const auto &Points = D.splitPoints(Cur);
     if (V < 0 || unsigned(V) >= Points.size())
       return "split point " + std::to_string(V) + " does not exist";
     SplitPoint Point = Points[V];
     split(Cur, Point);
-    D.setPhase(PHASE_SELECT_NODE, -1);
+    D.setPhase(phase::SelectNode, -1);
     return "";
   }
   default:
-    return "unexpected action kind " + std::to_string(int(A.kind()));
+    return "unexpected action kind " + std::to_string(A.Kind);
   }
 }
 
-State RL4ReAlRegAlloc::baseState() const {
+State RL4ReAlRegAlloc::state() {
   State S;
-  S.set_function_name(Ctx.MF->getName().str());
-  S.set_step(NumSteps);
-  S.set_last_weight(LastWeight);
-  S.set_last_split_weight(LastSplitWeight);
-  Figures &F = *S.mutable_figures();
-  F.set_splits(NumSplits);
-  F.set_spilled_vregs(NumSpilled);
-  F.set_evictions(NumEvictions);
-  F.set_agent_decisions(NumAgentDecisions);
-  F.set_heuristic_decisions(NumHeuristicDecisions);
+  Codec.encode(*Decisions, Ctx.MF->getName().str(), Run, S);
   if (!SentColours) {
-    for (const std::string &Name : Colours->names())
-      S.add_colours(Name);
-    S.set_target(Ctx.MF->getTarget().getTargetTriple().str());
+    StateCodec::addTarget(Colours->names(),
+                          Ctx.MF->getTarget().getTargetTriple().str(), S);
     SentColours = true;
   }
   return S;
 }
 
 void RL4ReAlRegAlloc::driveClient() {
-  unsigned Limit = MaxDecisions ? unsigned(MaxDecisions)
-                                : 40 * Decisions->numNodes() + 1000;
-  Decisions->setPhase(PHASE_SELECT_NODE, -1);
+  unsigned Limit = opts::MaxDecisions ? unsigned(opts::MaxDecisions)
+                                      : 40 * Decisions->numNodes() + 1000;
+  Decisions->setPhase(schema::phase::SelectNode, -1);
   std::string Error;
-  while (NumSteps < Limit) {
+  while (Run.Steps < Limit) {
     Ctx.Matrix->invalidateVirtRegs();
-    if (Decisions->phase() == PHASE_SELECT_NODE && !Decisions->anySelectable())
+    if (Decisions->phase() == schema::phase::SelectNode &&
+        !Decisions->anySelectable())
       return;
-    State S = baseState();
+    State S = state();
     S.set_error(Error);
-    Decisions->fillState(S);
     Action A;
-    if (!Server->exchange(S, A, std::chrono::seconds(ClientTimeout))) {
-      errs() << "rl4real: the client did not answer in " << ClientTimeout
+    if (!Client->exchange(S, A, std::chrono::seconds(opts::ClientTimeout))) {
+      errs() << "rl4real: the client did not answer in " << opts::ClientTimeout
              << " s; finishing " << Ctx.MF->getName()
              << " with the heuristic\n";
       return;
     }
-    if (A.kind() == Action::FINISH)
+    Decision D = StateCodec::decode(A);
+    if (D.Kind == schema::action::Finish)
       return;
-    ++NumSteps;
-    if (InjectCrashAfter >= 0 && NumSteps > unsigned(InjectCrashAfter))
-      std::abort();
-    if (InjectHangAfter >= 0 && NumSteps > unsigned(InjectHangAfter))
-      for (;;)
-        pause();
-    Error = selectOrSplit(A);
+    ++Run.Steps;
+    injectFaultsAfter(Run.Steps);
+    Error = selectOrSplit(D);
   }
 }
 
@@ -502,7 +445,7 @@ void RL4ReAlRegAlloc::driveClient() {
 //===----------------------------------------------------------------------===//
 
 void RL4ReAlRegAlloc::seed(SmallVectorImpl<Register> &AgentRegs) {
-  bool Agent = Server && !Server->closed();
+  bool Agent = Client && !Client->closed();
   for (unsigned I = 0, E = Ctx.MRI->getNumVirtRegs(); I != E; ++I) {
     Register Reg = Register::index2VirtReg(I);
     if (Ctx.MRI->reg_nodbg_empty(Reg))
@@ -513,6 +456,7 @@ void RL4ReAlRegAlloc::seed(SmallVectorImpl<Register> &AgentRegs) {
     else
       enqueue(Reg);
   }
+  unsigned MaxNodes = opts::limits().MaxNodes;
   if (AgentRegs.size() > MaxNodes) {
     // Keep the heaviest for the agent; the heuristic does the rest last.
     llvm::stable_sort(AgentRegs, [&](Register A, Register B) {
@@ -545,13 +489,12 @@ bool RL4ReAlRegAlloc::runOnMachineFunction(MachineFunction &MF) {
 
   Colours = std::make_unique<ColourTable>(*Ctx.TRI);
   Splitter = std::make_unique<LiveRangeSplitter>(Ctx);
-  DecisionLimits Limits{MaxNodes, MaxEdges, MaxSplitPoints, MaxSplitsPerNode};
-  Decisions = std::make_unique<DecisionState>(Ctx, *Colours, *Splitter, Limits);
+  Decisions = std::make_unique<DecisionState>(Ctx, *Colours, *Splitter,
+                                              opts::limits());
   Heuristic = std::make_unique<HeuristicAllocator>(
       Ctx, static_cast<AllocationEditor &>(*this));
-  NumSplits = NumSpilled = NumEvictions = NumAgentDecisions =
-      NumHeuristicDecisions = NumSteps = 0;
-  LastWeight = LastSplitWeight = 0;
+  Run = RunFigures();
+  Codec.startFunction();
   Deferred.clear();
 
   // Classes outside the colour table first, by the heuristic; then the agent;
@@ -560,7 +503,7 @@ bool RL4ReAlRegAlloc::runOnMachineFunction(MachineFunction &MF) {
   seed(AgentRegs);
   runHeuristic();
   Decisions->addInitialNodes(AgentRegs);
-  bool Agent = Server && !Server->closed();
+  bool Agent = Client && !Client->closed();
   if (Agent)
     driveClient();
   for (unsigned N = 0; N < Decisions->numNodes(); ++N)
@@ -578,31 +521,19 @@ bool RL4ReAlRegAlloc::runOnMachineFunction(MachineFunction &MF) {
   DeadRemats.clear();
 
   AllocationFigures F = measureAllocation(MF, *Ctx.MBFI, Ctx.VRM);
-  if (!FiguresOutput.empty()) {
+  if (!opts::FiguresOutput.empty()) {
     std::error_code EC;
-    raw_fd_ostream OS(FiguresOutput, EC, sys::fs::OF_Append);
+    raw_fd_ostream OS(opts::FiguresOutput, EC, sys::fs::OF_Append);
     if (EC)
-      report_fatal_error(Twine("rl4real: cannot open ") + FiguresOutput);
+      report_fatal_error(Twine("rl4real: cannot open ") + opts::FiguresOutput);
     F.printJSON(OS, MF.getName().str().c_str());
   }
-  if (Agent && !Server->closed()) {
-    State Done = baseState();
-    Done.set_phase(PHASE_FUNCTION_DONE);
-    Done.set_current_node(-1);
-    Figures &Out = *Done.mutable_figures();
-    Out.set_weighted_cost(F.weighted());
-    Out.set_reload_cost(F.ReloadCost);
-    Out.set_spill_cost(F.SpillCost);
-    Out.set_copy_cost(F.CopyCost);
-    Out.set_reloads(F.Reloads);
-    Out.set_spills(F.Spills);
-    Out.set_folded_reloads(F.FoldedReloads);
-    Out.set_folded_spills(F.FoldedSpills);
-    Out.set_copies(F.Copies);
-    Decisions->setPhase(PHASE_FUNCTION_DONE, -1);
-    Decisions->fillState(Done);
+  if (Agent && !Client->closed()) {
+    Decisions->setPhase(schema::phase::FunctionDone, -1);
+    State Done = state();
+    StateCodec::addFinal(F, Done);
     Action Ack;
-    Server->exchange(Done, Ack, std::chrono::seconds(ClientTimeout));
+    Client->exchange(Done, Ack, std::chrono::seconds(opts::ClientTimeout));
   }
   releaseMemory();
   return true;

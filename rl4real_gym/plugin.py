@@ -13,6 +13,7 @@ from rl4real_gym.config import PROJECT_DIR, settings
 from rl4real_gym.errors import PluginNotFoundError
 
 PLUGIN_NAME = "librl4real.so"
+SERVER_NAME = "rl4real-server"
 NATIVE_DIR = PROJECT_DIR / "native"
 
 
@@ -35,9 +36,20 @@ def plugin_path(build: bool = True) -> Path:
     return build_plugin()
 
 
+def server_path(build: bool = True) -> Path:
+    """Path of the built ``rl4real-server`` (built and installed with the plugin, beside it)."""
+    path = plugin_path(build).with_name(SERVER_NAME)
+    if not path.is_file():
+        if not build:
+            raise PluginNotFoundError(f"{path} not found; run `rl4real build-plugin`")
+        path = build_plugin().with_name(SERVER_NAME)
+    return path
+
+
 def _sources() -> list[Path]:
-    files = list(NATIVE_DIR.glob("*.cpp")) + list(NATIVE_DIR.glob("*.h"))
-    files += [NATIVE_DIR / "CMakeLists.txt", PROJECT_DIR / "rl4real_gym" / "proto" / "rl4real.proto"]
+    files = list(NATIVE_DIR.glob("*.cpp")) + list(NATIVE_DIR.glob("*.h")) + list(NATIVE_DIR.glob("cmake/*"))
+    package = PROJECT_DIR / "rl4real_gym"
+    files += [NATIVE_DIR / "CMakeLists.txt", package / "proto" / "rl4real.proto", package / "schema.json"]
     return [f for f in files if f.exists()]
 
 
@@ -67,7 +79,7 @@ def build_plugin(verbose: bool = False) -> Path:
     cmake_dir = build_dir / "cmake"
     with open(build_dir / ".build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if target.is_file() and not _stale(target):
+        if target.is_file() and not _stale(target) and target.with_name(SERVER_NAME).is_file():
             return target
         generator = ["-G", "Ninja"] if shutil.which("ninja") else []
         out = None if verbose else subprocess.PIPE
@@ -83,11 +95,13 @@ def build_plugin(verbose: bool = False) -> Path:
                 log = (proc.stdout or "")[-4000:]
                 raise PluginNotFoundError(
                     f"building the plugin failed ({' '.join(cmd)}):\n{log}\n"
-                    "Are llvm-19-dev, libgrpc++-dev and protobuf-compiler-grpc installed? "
+                    "Are llvm-19-dev, libprotobuf-dev and protobuf-compiler installed? "
                     "Run `bash scripts/setup.sh`."
                 )
         # Install atomically: llc processes may be loading the old plugin right now.
-        staged = build_dir / f".{PLUGIN_NAME}.{os.getpid()}.tmp"
-        shutil.copy2(cmake_dir / PLUGIN_NAME, staged)
-        os.replace(staged, target)
+        # The server first: the plugin's time stamp says both are current.
+        for name in (SERVER_NAME, PLUGIN_NAME):
+            staged = build_dir / f".{name}.{os.getpid()}.tmp"
+            shutil.copy(cmake_dir / name, staged)  # a fresh time stamp: newer than the sources
+            os.replace(staged, build_dir / name)
     return target

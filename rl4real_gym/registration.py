@@ -4,6 +4,7 @@ from __future__ import annotations
 
 ENV_IDS = {"RL4ReAl-x86-v0": "x86", "RL4ReAl-aarch64-v0": "aarch64"}
 ENTRY_POINT = "rl4real_gym.envs.regalloc_env:RegAllocEnv"
+VECTOR_ENTRY_POINT = "rl4real_gym.envs.vector_env:RegAllocVectorEnv"
 
 
 def register_envs() -> None:
@@ -12,4 +13,6 @@ def register_envs() -> None:
 
     for env_id, target in ENV_IDS.items():
         if env_id not in registry:
-            register(id=env_id, entry_point=ENTRY_POINT, kwargs={"target": target})
+            register(
+                id=env_id, entry_point=ENTRY_POINT, vector_entry_point=VECTOR_ENTRY_POINT, kwargs={"target": target}
+            )

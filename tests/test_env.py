@@ -141,7 +141,7 @@ def test_llc_killed_mid_episode_truncates_and_next_reset_works() -> None:
     env.reset(seed=0)
     env.step(int(np.flatnonzero(env.action_masks())[0]))
     assert env._session is not None
-    env._session._proc.proc.kill()
+    env._session.kill()
     _, _, terminated, truncated, info = env.step(int(np.flatnonzero(env.action_masks())[0]))
     assert truncated and not terminated
     assert "llc failed" in info["truncated_reason"]

@@ -1,9 +1,10 @@
-"""The driver: runs llc with the rl4real plugin and turns the protocol into numpy.
+"""The driver: runs the rl4real allocator (rl4real-server episodes, or llc with the
+plugin) and turns the protocol into numpy.
 
 Nothing above this package knows about protobuf or processes.
 """
 
-from rl4real_gym.driver.session import LlcSession, SessionLimits
+from rl4real_gym.driver.session import LlcSession, ServerSession, Session, SessionLimits, open_session
 from rl4real_gym.driver.state import (
     NUM_NODE_FEATURES,
     NUM_SPLIT_FEATURES,
@@ -25,5 +26,8 @@ __all__ = [
     "LlcSession",
     "NodeStatus",
     "Phase",
+    "ServerSession",
+    "Session",
     "SessionLimits",
+    "open_session",
 ]

@@ -1,8 +1,9 @@
-"""Starting and reliably stopping llc processes.
+"""Starting and reliably stopping allocation processes (llc, rl4real-server).
 
-Every llc started here is tracked; ``close`` kills it, and an ``atexit`` hook kills
-what is left when Python exits normally. If Python itself is killed, the plugin's
-``PR_SET_PDEATHSIG`` makes the kernel kill llc: no orphans either way.
+Every process started here is tracked; ``close`` kills it, and an ``atexit`` hook kills
+what is left when Python exits normally. If Python itself is killed, the kernel kills
+the process (``PR_SET_PDEATHSIG``, asked for by the process itself as soon as it starts,
+against the parent named in ``RL4REAL_PARENT_PID``): no orphans either way.
 
 For the kernel, llc's parent is the *thread* that started it, and ``PR_SET_PDEATHSIG``
 fires when that thread ends. So llc is started from the main thread or from one
@@ -20,6 +21,7 @@ import os
 import queue
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
@@ -124,23 +126,38 @@ os.register_at_fork(after_in_child=_SPAWNER.reset)
 
 
 class LlcProcess:
-    """An llc process with a private temp directory (socket, stderr, output)."""
+    """An allocation process (llc or rl4real-server) with a private temp directory
+    (stderr, output) and one end of a socketpair, inherited as a descriptor."""
 
-    def __init__(self, argv_without_io: list[str], module: Path, output: Path | None):
+    def __init__(
+        self, argv_without_io: list[str], module: Path | None, output: Path | None, *, fd_option: str,
+        server: bool = False,
+    ) -> None:  # fmt: skip
+        self.server = server  # a long-lived server, not one allocation
         self.workdir = _private_dir()
-        self.socket = self.workdir / "s.sock"
         self.stderr_path = self.workdir / "stderr.txt"
         self.output = output if output is not None else Path(os.devnull)
-        argv = [*argv_without_io, f"-rl4real-server=unix:{self.socket}", str(module), "-o", str(self.output)]
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        argv = [*argv_without_io, f"{fd_option}={theirs.fileno()}"]
+        if module is not None:
+            argv += [str(module), "-o", str(self.output)]
         self.argv = argv
+        env = {**os.environ, "RL4REAL_PARENT_PID": str(os.getpid())}
         try:
             with open(self.stderr_path, "wb") as err:
-                self.proc = _SPAWNER.popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
+                self.proc = _SPAWNER.popen(
+                    argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                    pass_fds=(theirs.fileno(),), env=env,
+                )  # fmt: skip
         except OSError as err:
+            ours.close()
             shutil.rmtree(self.workdir, ignore_errors=True)
             if err.filename == str(self.stderr_path):
                 raise temp_dir_error(str(self.workdir.parent), err) from err
             raise
+        finally:
+            theirs.close()
+        self.socket = ours
         _LIVE.add(self)
 
     @property
@@ -151,11 +168,7 @@ class LlcProcess:
         return self.proc.poll() is None
 
     def stderr_tail(self, limit: int = 4000) -> str:
-        try:
-            data = self.stderr_path.read_bytes()
-        except OSError:
-            return ""
-        return data[-limit:].decode(errors="replace")
+        return read_tail(self.stderr_path, limit)
 
     def wait(self, timeout: float) -> int:
         return self.proc.wait(timeout=timeout)
@@ -169,6 +182,8 @@ class LlcProcess:
 
     def cleanup(self) -> None:
         self.kill()
+        with contextlib.suppress(OSError):
+            self.socket.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
         _LIVE.discard(self)
 
@@ -179,6 +194,19 @@ def _kill_all() -> None:
         proc.cleanup()
 
 
-def live_processes() -> list[LlcProcess]:
-    """The llc processes this Python process currently owns (for tests and soak runs)."""
-    return [p for p in _LIVE if p.alive()]
+def read_tail(path: Path, limit: int = 4000) -> str:
+    """The last ``limit`` bytes of a process's error output ('' if there is none)."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - limit))
+            data = f.read()
+    except OSError:
+        return ""
+    return data.decode(errors="replace")
+
+
+def live_processes(*, include_servers: bool = False) -> list[LlcProcess]:
+    """The allocation processes this Python process currently owns (for tests and soak
+    runs): llc runs, and with ``include_servers`` the long-lived rl4real-server too."""
+    return [p for p in _LIVE if p.alive() and (include_servers or not p.server)]

@@ -1,18 +1,26 @@
-"""One llc run driven decision by decision over the rl4real protocol."""
+"""One allocation driven decision by decision over the rl4real protocol.
+
+Two hosts run the same allocator: :class:`ServerSession` (an episode forked by the
+long-lived ``rl4real-server``: no process start, and :meth:`Session.fork`), and
+:class:`LlcSession` (``llc-19 -load librl4real.so -regalloc=rl4real``, for compile
+flows that want llc's own output). Both speak framed protobuf on a socketpair.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import os
+import select
+import signal
+import socket
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import grpc
-
-from rl4real_gym import proto
-from rl4real_gym.driver.process import LlcProcess
+from rl4real_gym import proto, schema
+from rl4real_gym.driver.channel import Channel, ChannelClosed, ChannelTimeout
+from rl4real_gym.driver.process import LlcProcess, read_tail
 from rl4real_gym.driver.state import (
     ActionKind,
     AllocationFigures,
@@ -26,15 +34,17 @@ from rl4real_gym.plugin import plugin_path
 from rl4real_gym.targets import Target, check_module_target, get_target
 from rl4real_gym.tools import tool
 
+_PLUGIN_LIMITS = schema.PLUGIN_LIMITS
+
 
 @dataclass(frozen=True)
 class SessionLimits:
     """Sizes the plugin may offer (the env's padding) and time limits (seconds)."""
 
-    max_nodes: int = 600
-    max_edges: int = 30000
-    max_split_points: int = 200
-    max_splits_per_node: int = 10
+    max_nodes: int = _PLUGIN_LIMITS["max_nodes"]
+    max_edges: int = _PLUGIN_LIMITS["max_edges"]
+    max_split_points: int = _PLUGIN_LIMITS["max_split_points"]
+    max_splits_per_node: int = _PLUGIN_LIMITS["max_splits_per_node"]
     step_timeout: float = 120.0
     startup_timeout: float = 120.0
     finish_timeout: float = 300.0
@@ -42,25 +52,34 @@ class SessionLimits:
 
 @dataclass(frozen=True)
 class ModuleResult:
-    """What a finished llc run produced."""
+    """What a finished allocation run produced."""
 
     output: Path | None
     figures: dict[str, AllocationFigures]
     returncode: int
 
 
-EXIT_GRACE = 10.0  # seconds a crashing llc gets to exit after its connection dropped
+EXIT_GRACE = 10.0  # seconds a crashing process gets to exit after its connection dropped
+STARTUP = "start-up"
 
 
-def lost_connection(err: Exception) -> bool:
-    """Whether a gRPC failure means the connection to llc broke (as when llc crashes)."""
-    code = getattr(err, "code", None)
-    return isinstance(err, grpc.RpcError) and callable(code) and code() in (
-        grpc.StatusCode.UNAVAILABLE,
-        grpc.StatusCode.CANCELLED,
-        grpc.StatusCode.INTERNAL,
-        grpc.StatusCode.UNKNOWN,
-    )
+def allocation_args(
+    target: Target,
+    limits: SessionLimits,
+    *,
+    opt_level: str = "-O2",
+    filetype: str = "asm",
+    verify: bool = False,
+    extra_args: tuple[str, ...] = (),
+) -> list[str]:
+    """The llc-style options of an rl4real allocation (both hosts take them)."""
+    return [
+        opt_level, *target.llc_args, f"-filetype={filetype}",
+        f"-rl4real-max-nodes={limits.max_nodes}", f"-rl4real-max-edges={limits.max_edges}",
+        f"-rl4real-max-split-points={limits.max_split_points}",
+        f"-rl4real-max-splits-per-node={limits.max_splits_per_node}",
+        *(["-verify-machineinstrs"] if verify else []), *extra_args,
+    ]  # fmt: skip
 
 
 def mask_size(state: DecisionState, num_colours: int) -> int | None:
@@ -73,9 +92,10 @@ def mask_size(state: DecisionState, num_colours: int) -> int | None:
     }.get(state.phase)
 
 
-def state_problem(state: DecisionState, num_colours: int) -> str:
+def state_problem(state: DecisionState, num_colours: int, previous: GraphView | None = None) -> str:
     """What is inconsistent in a decoded state (empty when nothing): a message whose
-    arrays disagree would otherwise surface later as an obscure numpy error."""
+    arrays disagree would otherwise surface later as an obscure numpy error. Edges
+    already checked in ``previous`` are not checked again."""
     expected = mask_size(state, num_colours)
     if expected is not None and state.mask.size != expected:
         return (
@@ -86,38 +106,32 @@ def state_problem(state: DecisionState, num_colours: int) -> str:
     if not -1 <= state.current_node < max(n, 1):
         return f"malformed protocol message: current node {state.current_node} of a graph of {n} nodes"
     edges = state.graph.edges
+    if previous is not None and edges is previous.edges and n >= previous.num_nodes:
+        return ""
     if edges.size and (int(edges.min()) < 0 or int(edges.max()) >= n):
         return f"malformed protocol message: an interference edge names a node outside 0..{n - 1}"
     return ""
 
 
-class LlcSession:
-    """Runs ``llc -regalloc=rl4real`` on one module and drives its decisions.
+class Session:
+    """The protocol over one episode connection; the hosts below start the process.
 
     Typical use::
 
-        with LlcSession("f.ll", "x86") as s:
+        with ServerSession("f.ll", "x86") as s:
             state = s.start()
             while not state.done:
                 state = s.step(kind, value)
             result = s.finish()
 
-    ``start``/``step`` return :class:`DecisionState`. When llc crashes, hangs past a
-    time limit or is killed, an :class:`LlcError` subclass is raised and llc is gone.
+    ``start``/``step`` return :class:`DecisionState`. When the allocation process
+    crashes, hangs past a time limit or is killed, an :class:`LlcError` subclass is
+    raised and the process is gone.
     """
 
-    def __init__(
-        self,
-        module: str | Path,
-        target: str | Target,
-        *,
-        output: str | Path | None = None,
-        filetype: str = "asm",
-        verify: bool = False,
-        limits: SessionLimits | None = None,
-        extra_args: tuple[str, ...] = (),
-        opt_level: str = "-O2",
-    ) -> None:
+    host = "allocation process"
+
+    def __init__(self, module: str | Path, target: str | Target, limits: SessionLimits | None, output: Any) -> None:
         self.module = Path(module)
         self.target = get_target(target)
         self.limits = limits or SessionLimits()
@@ -126,25 +140,16 @@ class LlcSession:
         self._figures: dict[str, AllocationFigures] = {}
         self.state: DecisionState | None = None
         self.colours: tuple[str, ...] = ()
-        self._channel: grpc.Channel | None = None
-        self._stub: Any = None
+        self._channel: Channel | None = None
+        self._started = False
+        self._sent = ActionKind.FINISH
+        self._pb = proto.load()
         if not self.module.is_file():
             raise FileNotFoundError(f"module {self.module} does not exist")
         check_module_target(self.module, self.target)
-        lim = self.limits
-        argv = [
-            tool("llc"), opt_level, *self.target.llc_args, f"-filetype={filetype}",
-            "-load", str(plugin_path()), "-regalloc=rl4real",
-            f"-rl4real-max-nodes={lim.max_nodes}", f"-rl4real-max-edges={lim.max_edges}",
-            f"-rl4real-max-split-points={lim.max_split_points}",
-            f"-rl4real-max-splits-per-node={lim.max_splits_per_node}",
-            *(["-verify-machineinstrs"] if verify else []), *extra_args,
-        ]  # fmt: skip
-        self._pb, self._rpc = proto.load()
-        self._proc = LlcProcess(argv, self.module, self.output)
 
-    # -- lifecycle ---------------------------------------------------------
-    def __enter__(self) -> LlcSession:
+    # -- lifecycle (hosts) -------------------------------------------------
+    def __enter__(self) -> Session:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -154,89 +159,79 @@ class LlcSession:
         with contextlib.suppress(Exception):
             self.close()
 
-    @property
-    def pid(self) -> int:
-        return self._proc.pid
-
     def close(self) -> None:
-        """Kills llc (if still running) and removes its temp files. Idempotent."""
-        if self._channel is not None:
-            self._channel.close()
-            self._channel = None
-        proc = getattr(self, "_proc", None)
-        if proc is not None:
-            proc.cleanup()
+        """Kills the allocation process (if still running) and removes its files. Idempotent."""
+        raise NotImplementedError
+
+    def kill(self) -> None:
+        """Kills the allocation process at once, as a crash would (for fault tests);
+        the next call on this session raises an :class:`LlcError`."""
+        self._kill()
+
+    def _kill(self) -> None:
+        raise NotImplementedError
+
+    def _alive(self) -> bool:
+        raise NotImplementedError
+
+    def _stderr(self) -> str:
+        raise NotImplementedError
+
+    def _returncode(self) -> int | None:
+        return None
+
+    def _wait_exit(self, timeout: float) -> int | None:
+        """Waits for the process to end; its exit code where the host knows it."""
+        raise NotImplementedError
 
     # -- protocol ----------------------------------------------------------
     def _fail(self, err: Exception, what: str) -> LlcError:
-        proc = self._proc
-        if lost_connection(err):  # llc may still be dying (printing its stack dump): let it finish
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(EXIT_GRACE)
-        if proc.alive():
-            proc.kill()
-            if isinstance(err, grpc.RpcError) and err.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
-                return LlcTimeoutError(f"llc did not answer {what} in time; it was killed", proc.stderr_tail())
-            return LlcError(f"protocol failure during {what}: {err}", proc.stderr_tail())
-        code = proc.proc.returncode
-        return LlcCrashedError(
-            f"llc exited with status {code} during {what} on {self.module}", proc.stderr_tail(), code
-        )
-
-    def _check_alive(self, deadline: float) -> None:
-        workdir = self._proc.workdir
-        if not workdir.is_dir():  # llc cannot listen, or listens on a socket nobody can reach
-            self._proc.kill()
-            raise LlcError(
-                f"the session's private temp directory {workdir} was removed before llc could be reached "
-                "(is a temp-directory cleaner running? set TMPDIR elsewhere)",
-                self._proc.stderr_tail(),
-            )
-        if not self._proc.alive():
-            code = self._proc.proc.returncode
-            raise LlcCrashedError(
-                f"llc exited with status {code} before allocation started on {self.module} "
+        if isinstance(err, ChannelTimeout):
+            self._kill()
+            return LlcTimeoutError(f"{self.host} did not answer {what} in time; it was killed", self._stderr())
+        code = self._wait_exit(EXIT_GRACE)  # it may still be dying (printing its stack dump)
+        if self._alive():
+            self._kill()
+            return LlcError(f"protocol failure during {what}: {err}", self._stderr())
+        status = f" with status {code}" if code is not None else ""
+        if what == STARTUP:
+            return LlcCrashedError(
+                f"{self.host} exited{status} before allocation started on {self.module} "
                 "(malformed IR, wrong target, or a crash)",
-                self._proc.stderr_tail(),
+                self._stderr(),
                 code,
             )
-        if time.monotonic() > deadline:
-            self._proc.kill()
-            raise LlcTimeoutError(
-                f"llc did not reach register allocation within {self.limits.startup_timeout} s",
-                self._proc.stderr_tail(),
-            )
+        return LlcCrashedError(f"{self.host} exited{status} during {what} on {self.module}", self._stderr(), code)
 
-    def _connect(self) -> None:
-        deadline = time.monotonic() + self.limits.startup_timeout
-        while not self._proc.socket.exists():
-            self._check_alive(deadline)
-            time.sleep(0.002)
-        opts = [("grpc.max_receive_message_length", 256 << 20), ("grpc.enable_http_proxy", 0)]
-        self._channel = grpc.insecure_channel(f"unix:{self._proc.socket}", options=opts)
-        ready = grpc.channel_ready_future(self._channel)
-        while True:  # the socket exists from bind(); wait for listen() while watching llc
-            try:
-                ready.result(timeout=0.05)
-                break
-            except grpc.FutureTimeoutError:
-                self._check_alive(deadline)
-        self._stub = self._rpc.RegAllocSessionStub(self._channel)
+    def _hello(self, channel: Channel, timeout: float) -> int:
+        """Reads an episode process's Hello; returns its pidfd."""
+        hello = self._pb.Hello()
+        pidfd = channel.receive_with_fd(hello, timeout)
+        if hello.schema_version != schema.VERSION or hello.num_node_features != schema.NUM_NODE_FEATURES:
+            if pidfd >= 0:
+                os.close(pidfd)
+            raise LlcError(
+                f"the plugin was built from schema version {hello.schema_version} "
+                f"({hello.num_node_features} node features); this package has version {schema.VERSION} "
+                f"({schema.NUM_NODE_FEATURES}): rebuild it with `rl4real build-plugin`"
+            )
+        return pidfd
 
     def _receive(self, msg: Any) -> DecisionState:
         cause: ValueError | None = None
         try:
             state = decode_state(msg, self._graph)
-            problem = state_problem(state, self.target.num_colours)
+            problem = state_problem(state, self.target.num_colours, self._graph)
         except ValueError as err:  # numpy's complaints too (a byte array of a partial element)
             problem, cause = str(err), err
-            if "malformed protocol message" not in problem:
+            if "malformed protocol message" not in problem and "rebuild" not in problem:
                 problem = f"malformed protocol message: {problem}"
         if problem:
-            self._proc.kill()
+            self._kill()
             raise LlcError(
-                f"{problem} (plugin and package out of sync? rebuild with `rl4real build-plugin`); llc was killed",
-                self._proc.stderr_tail(),
+                f"{problem} (plugin and package out of sync? rebuild with `rl4real build-plugin`); "
+                f"{self.host} was killed",
+                self._stderr(),
             ) from cause
         self._graph = state.graph
         if state.colours:
@@ -252,38 +247,132 @@ class LlcSession:
         self.state = state
         return state
 
-    def start(self) -> DecisionState:
-        """Waits for llc to reach allocation and returns the first state."""
-        self._connect()
+    def _exchange(self, msg: Any | None, what: str, timeout: float) -> Any:
+        if self._channel is None:
+            raise RuntimeError("call start() first")
+        reply = self._pb.State()
         try:
-            msg = self._stub.Start(
-                self._pb.Hello(client="rl4real-gym"), timeout=self.limits.startup_timeout
-            )
-        except grpc.RpcError as err:
-            raise self._fail(err, "start") from err
+            if msg is not None:
+                self._channel.send(msg)
+            self._channel.receive(reply, timeout)
+        except (ChannelClosed, ChannelTimeout) as err:
+            raise self._fail(err, what) from err
+        return reply
+
+    def start(self) -> DecisionState:
+        """Waits for the allocation to reach its first decision and returns the first state."""
+        if self._started:
+            raise RuntimeError("start() was already called")
+        self._started = True
+        self._await_hello()
+        msg = self._exchange(None, STARTUP, self.limits.startup_timeout)
         return self._receive(msg)
+
+    def _await_hello(self) -> None:
+        """Reads the allocation process's Hello (the host keeps its pidfd or closes it)."""
+        assert self._channel is not None
+        try:
+            self._keep_pidfd(self._hello(self._channel, self.limits.startup_timeout))
+        except (ChannelClosed, ChannelTimeout) as err:
+            raise self._fail(err, STARTUP) from err
+
+    def _keep_pidfd(self, pidfd: int) -> None:
+        if pidfd >= 0:
+            os.close(pidfd)
 
     def step(self, kind: ActionKind | int, value: int = 0) -> DecisionState:
         """Sends one decision and returns the next state.
 
         An action the plugin rejects comes back as the same phase with ``error`` set.
         """
-        if self._stub is None:
+        self.send_step(kind, value)
+        return self.receive_step()
+
+    def send_step(self, kind: ActionKind | int, value: int = 0) -> None:
+        """The first half of :meth:`step`: sends the decision without waiting, so that
+        several allocation processes can compute at once (the vector env)."""
+        if self._channel is None:
             raise RuntimeError("call start() first")
-        action = self._pb.Action(kind=int(kind), value=int(value))
+        self._sent = ActionKind(kind)
         try:
-            msg = self._stub.Step(action, timeout=self.limits.step_timeout)
-        except grpc.RpcError as err:
-            raise self._fail(err, f"step {ActionKind(kind).name}") from err
+            self._channel.send(self._pb.Action(kind=int(kind), value=int(value)))
+        except ChannelClosed as err:
+            raise self._fail(err, f"step {self._sent.name}") from err
+
+    def receive_step(self) -> DecisionState:
+        """The second half of :meth:`step`: waits for the next state."""
+        msg = self._exchange(None, f"step {self._sent.name}", self.limits.step_timeout)
         return self._receive(msg)
 
     def finish(self) -> ModuleResult:
         """Lets the heuristic decide what is left in every remaining function and
-        waits for llc to write its output."""
+        waits for the output to be written."""
         state = self.state
         while state is not None and state.phase != Phase.MODULE_DONE:
             kind = ActionKind.NEXT if state.phase == Phase.FUNCTION_DONE else ActionKind.FINISH
             state = self.step(kind)
+        code = self._finish_output()
+        return ModuleResult(output=self.output, figures=dict(self._figures), returncode=code)
+
+    def _finish_output(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def figures(self) -> dict[str, AllocationFigures]:
+        """Final figures of every function finished so far."""
+        return dict(self._figures)
+
+
+class LlcSession(Session):
+    """``llc -regalloc=rl4real`` on one module, the driver on ``-rl4real-fd``."""
+
+    host = "llc"
+
+    def __init__(
+        self,
+        module: str | Path,
+        target: str | Target,
+        *,
+        output: str | Path | None = None,
+        filetype: str = "asm",
+        verify: bool = False,
+        limits: SessionLimits | None = None,
+        extra_args: tuple[str, ...] = (),
+        opt_level: str = "-O2",
+    ) -> None:
+        super().__init__(module, target, limits, output)
+        args = allocation_args(
+            self.target, self.limits, opt_level=opt_level, filetype=filetype, verify=verify, extra_args=extra_args
+        )
+        argv = [tool("llc"), "-load", str(plugin_path()), "-regalloc=rl4real", *args]
+        self._proc = LlcProcess(argv, self.module, self.output, fd_option="-rl4real-fd")
+        self._channel = Channel(self._proc.socket)  # llc is our child: Popen is enough, no pidfd
+
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
+    def close(self) -> None:
+        proc = getattr(self, "_proc", None)
+        if proc is not None:
+            proc.cleanup()
+        self._channel = None
+
+    def _kill(self) -> None:
+        self._proc.kill()
+
+    def _alive(self) -> bool:
+        return self._proc.alive()
+
+    def _stderr(self) -> str:
+        return self._proc.stderr_tail()
+
+    def _wait_exit(self, timeout: float) -> int | None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            return self._proc.wait(timeout)
+        return None
+
+    def _finish_output(self) -> int:
         try:
             code = self._proc.wait(self.limits.finish_timeout)
         except Exception as err:
@@ -291,9 +380,142 @@ class LlcSession:
             raise LlcTimeoutError("llc did not finish writing its output", self._proc.stderr_tail()) from err
         if code != 0:
             raise LlcCrashedError(f"llc failed with status {code} on {self.module}", self._proc.stderr_tail(), code)
-        return ModuleResult(output=self.output, figures=dict(self._figures), returncode=code)
+        return code
+
+
+class ServerSession(Session):
+    """An episode process forked by the shared ``rl4real-server``."""
+
+    host = "allocation process"
+
+    def __init__(
+        self,
+        module: str | Path,
+        target: str | Target,
+        *,
+        output: str | Path | None = None,
+        filetype: str = "asm",
+        verify: bool = False,
+        limits: SessionLimits | None = None,
+        extra_args: tuple[str, ...] = (),
+        opt_level: str = "-O2",
+        _fork_of: tuple[Channel, int, Path, ServerSession] | None = None,
+    ) -> None:
+        from rl4real_gym.driver.server import AllocationServer, EpisodeRefused
+
+        self._pidfd = -1
+        self._stderr_path: Path | None = None
+        if _fork_of is not None:
+            self.__dict__.update(_fork_of[3]._fork_fields())
+            self._channel, self._pidfd, self._stderr_path = _fork_of[:3]
+            return
+        super().__init__(module, target, limits, output)
+        args = allocation_args(
+            self.target, self.limits, opt_level=opt_level, filetype=filetype, verify=verify, extra_args=extra_args
+        )
+        self._server = AllocationServer.shared()
+        self._startup_error: LlcError | None = None
+        try:
+            self._channel, self._stderr_path = self._server.start_episode(self.module, args, self.output)
+        except EpisodeRefused as err:  # reported at start(), as llc's own start-up errors are
+            self._startup_error = LlcCrashedError(
+                f"{self.host} could not start on {self.module} (malformed IR, wrong target, or bad options)",
+                err.detail,
+            )
+
+    def start(self) -> DecisionState:
+        if self._startup_error is not None:
+            self._started = True
+            raise self._startup_error
+        return super().start()
+
+    def _keep_pidfd(self, pidfd: int) -> None:
+        self._pidfd = pidfd
+
+    def _fork_fields(self) -> dict[str, Any]:
+        keep = ("module", "target", "limits", "output", "_graph", "_figures", "state", "colours", "_started",
+                "_sent", "_pb", "_server")  # fmt: skip
+        return {k: self.__dict__[k] for k in keep}
+
+    def fork(self) -> ServerSession:
+        """An independent session at the same decision point (a copy-on-write copy of the
+        allocation process). It outlives this one, and the same actions give it the same
+        future."""
+        if self._channel is None or self.state is None:
+            raise RuntimeError("fork() needs a started session")
+        stderr = self._server.new_path("fork")
+        reply = self._pb.State()
+        try:
+            self._channel.send(self._pb.Action(kind=int(ActionKind.FORK), path=str(stderr)))
+            fd = self._channel.receive_with_fd(reply, self.limits.step_timeout)
+        except (ChannelClosed, ChannelTimeout) as err:
+            raise self._fail(err, "fork") from err
+        if not reply.forked or fd < 0:
+            raise LlcError(f"the allocation process could not fork: {reply.error or 'no socket'}", self._stderr())
+        channel = Channel(socket.socket(fileno=fd))
+        try:
+            pidfd = self._hello(channel, self.limits.startup_timeout)
+        except (ChannelClosed, ChannelTimeout) as err:
+            channel.close()
+            raise LlcCrashedError("the forked allocation process did not start", read_tail(stderr)) from err
+        return ServerSession(self.module, self.target, _fork_of=(channel, pidfd, stderr, self))
 
     @property
-    def figures(self) -> dict[str, AllocationFigures]:
-        """Final figures of every function finished so far."""
-        return dict(self._figures)
+    def pid(self) -> int:
+        return -1 if self._pidfd < 0 else _pid_of(self._pidfd)
+
+    def close(self) -> None:
+        self._kill()
+        if self._pidfd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._pidfd)
+            self._pidfd = -1
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
+        path = getattr(self, "_stderr_path", None)
+        if path is not None:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+    def _kill(self) -> None:
+        if self._pidfd >= 0:
+            with contextlib.suppress(OSError):
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+
+    def _alive(self) -> bool:
+        if self._pidfd < 0:
+            return False
+        ready, _, _ = select.select([self._pidfd], [], [], 0)
+        return not ready
+
+    def _stderr(self) -> str:
+        return read_tail(self._stderr_path) if self._stderr_path is not None else ""
+
+    def _wait_exit(self, timeout: float) -> int | None:
+        if self._pidfd >= 0:
+            select.select([self._pidfd], [], [], timeout)
+        return None
+
+    def _finish_output(self) -> int:
+        reply = self._exchange(None, "writing the output", self.limits.finish_timeout)
+        if not reply.output_written:
+            self._kill()
+            raise LlcError("the allocation process sent something else than its last message", self._stderr())
+        return 0
+
+
+def _pid_of(pidfd: int) -> int:
+    with open(f"/proc/self/fdinfo/{pidfd}") as f:
+        for line in f:
+            if line.startswith("Pid:"):
+                return int(line.split()[1])
+    return -1
+
+
+def open_session(module: str | Path, target: str | Target, **kwargs: Any) -> Session:
+    """A session on the fastest host: the allocation server."""
+    return ServerSession(module, target, **kwargs)
+
+
+__all__ = ["LlcSession", "ModuleResult", "ServerSession", "Session", "SessionLimits", "allocation_args", "open_session"]

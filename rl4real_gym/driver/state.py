@@ -8,34 +8,20 @@ from typing import Any
 
 import numpy as np
 
-NUM_NODE_FEATURES = 19
-NUM_SPLIT_FEATURES = 5
-NODE_FEATURE_NAMES = (
-    "log_spill_weight", "spillable", "log_num_instrs", "log_span", "log_segments",
-    "loop_depth", "log_max_block_freq", "crosses_call", "is_vector", "reg_bits_over_128",
-    "log_degree", "pending", "assigned", "spilled", "colour", "splits", "has_hint",
-    "log_assigned_neighbours", "log_free_registers",
-)  # fmt: skip
-SPLIT_FEATURE_NAMES = ("position", "use_fraction", "log_block_freq", "loop_depth", "edge_copies")
+from rl4real_gym.schema import (
+    NODE_FEATURE_NAMES,
+    NUM_NODE_FEATURES,
+    NUM_SPLIT_FEATURES,
+    SPLIT_FEATURE_NAMES,
+    ActionKind,
+    Phase,
+)
 
-
-class Phase(enum.IntEnum):
-    SELECT_NODE = 0
-    SELECT_TASK = 1
-    COLOUR = 2
-    SPLIT = 3
-    FUNCTION_DONE = 4
-    MODULE_DONE = 5
-
-
-class ActionKind(enum.IntEnum):
-    SELECT_NODE = 0
-    SELECT_TASK = 1
-    COLOUR = 2  # value == num_colours means spill
-    SPLIT = 3
-    NEXT = 4
-    FINISH = 5
-
+__all__ = [
+    "NODE_FEATURE_NAMES", "NUM_NODE_FEATURES", "NUM_SPLIT_FEATURES", "SPLIT_FEATURE_NAMES",
+    "ActionKind", "AllocationFigures", "DecisionState", "GraphView", "NodeStatus", "Phase",
+    "decode_state",
+]  # fmt: skip
 
 PHASE_ACTION = {
     Phase.SELECT_NODE: ActionKind.SELECT_NODE,
@@ -130,27 +116,12 @@ def _array(data: bytes, dtype: Any, shape: tuple[int, ...]) -> np.ndarray:
             f"malformed protocol message: {len(data)} bytes is not a whole number of {itemsize}-byte values"
         )
     arr = np.frombuffer(data, dtype=dtype)
-    expected = int(np.prod(shape))
+    expected = 1
+    for dim in shape:
+        expected *= dim
     if arr.size != expected:
         raise ValueError(f"malformed protocol message: expected {expected} values, got {arr.size}")
     return arr.reshape(shape)
-
-
-def decode_graph(msg: Any) -> GraphView:
-    n, f, e = msg.num_nodes, msg.num_features, msg.num_edges
-    if f != NUM_NODE_FEATURES:
-        raise ValueError(
-            f"plugin sends {f} node features, this package expects {NUM_NODE_FEATURES}: "
-            "rebuild the plugin (rl4real build-plugin)"
-        )
-    return GraphView(
-        version=int(msg.version),
-        features=_array(msg.node_features, np.float32, (n, f)),
-        status=_array(msg.node_status, np.int8, (n,)),
-        colour=_array(msg.node_colour, np.int32, (n,)),
-        weight=_array(msg.node_weight, np.float32, (n,)),
-        edges=_array(msg.edges, np.int32, (e, 2)),
-    )
 
 
 EMPTY_GRAPH = GraphView(
@@ -163,12 +134,58 @@ EMPTY_GRAPH = GraphView(
 )
 
 
+def _frozen(arr: np.ndarray) -> np.ndarray:
+    arr.flags.writeable = False
+    return arr
+
+
+def _patched(old: np.ndarray, n: int, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """A new array of ``n`` rows: ``old``'s, with ``rows`` replaced by ``values``."""
+    new = np.zeros((n, *old.shape[1:]), old.dtype)
+    keep = min(n, old.shape[0])
+    new[:keep] = old[:keep]
+    new[rows] = values
+    return _frozen(new)
+
+
+def decode_graph(msg: Any, previous: GraphView) -> GraphView:
+    """Applies a ``Graph`` delta (changed rows, and the edge list if it changed) to ``previous``.
+
+    Arrays of earlier views are never modified: states stay valid after later steps.
+    """
+    n, f = msg.num_nodes, msg.num_features
+    if f != NUM_NODE_FEATURES:
+        raise ValueError(
+            f"plugin sends {f} node features, this package expects {NUM_NODE_FEATURES}: "
+            "rebuild the plugin (rl4real build-plugin)"
+        )
+    rows = _array(msg.rows, np.int32, (len(msg.rows) // 4,))
+    k = rows.size
+    if k and (int(rows.min()) < 0 or int(rows.max()) >= n):
+        raise ValueError(f"malformed protocol message: a row outside 0..{n - 1}")
+    if n > previous.num_nodes and k < n - previous.num_nodes:
+        raise ValueError("malformed protocol message: new nodes without their rows")
+    edges = (
+        _frozen(_array(msg.edges, np.int32, (msg.num_edges, 2)).copy()) if msg.has_edges else previous.edges
+    )
+    return GraphView(
+        version=int(msg.version),
+        features=_patched(previous.features, n, rows, _array(msg.node_features, np.float32, (k, f))),
+        status=_patched(previous.status, n, rows, _array(msg.node_status, np.int8, (k,))),
+        colour=_patched(previous.colour, n, rows, _array(msg.node_colour, np.int32, (k,))),
+        weight=_patched(previous.weight, n, rows, _array(msg.node_weight, np.float32, (k,))),
+        edges=edges,
+    )
+
+
 def decode_state(msg: Any, previous: GraphView | None) -> DecisionState:
     """Turns a ``State`` message into a :class:`DecisionState`.
 
-    The graph is only sent when it changed; ``previous`` is reused otherwise.
+    The graph comes as a delta against ``previous`` (the last graph decoded on the same
+    connection), and not at all when nothing in it changed.
     """
-    graph = decode_graph(msg.graph) if msg.HasField("graph") else (previous or EMPTY_GRAPH)
+    base = previous or EMPTY_GRAPH
+    graph = decode_graph(msg.graph, base) if msg.HasField("graph") else base
     k = msg.num_split_features or NUM_SPLIT_FEATURES
     split = np.frombuffer(msg.split_features, np.float32)
     if split.size % k:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +12,12 @@ from gymnasium import spaces
 
 from rl4real_gym.baselines import llvm_figures
 from rl4real_gym.dataset import Dataset, FunctionEntry, load_dataset
-from rl4real_gym.driver import ActionKind, DecisionState, LlcSession, NodeStatus, SessionLimits
+from rl4real_gym.driver import ActionKind, DecisionState, NodeStatus, ServerSession, SessionLimits
 from rl4real_gym.driver.state import NODE_FEATURE_NAMES
 from rl4real_gym.envs.rewards import REWARD_KINDS, step_reward, terminal_reward
 from rl4real_gym.envs.spaces import Layout, build_observation, flat_mask, observation_space
 from rl4real_gym.errors import DatasetError, InvalidActionError, LlcError
+from rl4real_gym.schema import ENV_LIMITS
 from rl4real_gym.targets import get_target
 
 ILLEGAL_ACTION_MODES = ("penalize", "raise")
@@ -27,10 +29,13 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
 
     Register allocation of one LLVM 19 machine function per episode, decided step by step
     as in RL4ReAl (Venkatakeerthy et al., CC 2023). LLVM's real allocator pipeline runs
-    in an ``llc-19`` process with the rl4real plugin (``-regalloc=rl4real``); every step
-    is one decision sent to it. A decision is hierarchical: select a virtual register
-    (a node of the interference graph), then choose to colour-or-spill it or to split
-    it, then pick a physical register (or spill) or a split point. Whatever the agent
+    in an allocation process forked for the episode by the long-lived ``rl4real-server``
+    (the rl4real allocator, the same pass as ``llc-19 -regalloc=rl4real``); every step
+    is one decision sent to it. ``env.unwrapped.fork()`` copies the episode at the
+    current decision (copy-on-write, in about a millisecond) for search. A decision is
+    hierarchical: select a virtual register (a node of the interference graph), then
+    choose to colour-or-spill it or to split it, then pick a physical register (or
+    spill) or a split point. Whatever the agent
     does, the result is a correct allocation (``-verify-machineinstrs``-clean, same
     program behaviour); the plugin's heuristic allocates what the agent is not asked
     about (other register classes, the small intervals the spiller creates).
@@ -101,8 +106,8 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
     * ``data``: dataset directory (default: ``DATA_DIR`` or the bundled ``envs_data``)
     * ``split``: ``"train"`` (default), ``"validation"``, ``"test"`` or ``None`` (all)
     * ``functions``: explicit list of function names/ids to sample from
-    * ``min_nodes`` (1), ``max_nodes`` (256), ``max_edges`` (4096), ``max_split_points`` (64)
-      (RL4ReAl used 600 / 30000 / 200)
+    * ``min_nodes`` (1), ``max_nodes``, ``max_edges``, ``max_split_points`` (defaults:
+      ``rl4real_gym.schema.ENV_LIMITS``; RL4ReAl used 600 / 30000 / 200)
     * ``reward``: ``"rl4real"``, ``"spill_cost"`` or ``"vs_greedy"``
     * ``illegal_action``: ``"penalize"`` (no-op, ``info["invalid_action"]``) or ``"raise"``
     * ``illegal_action_penalty`` (-1.0)
@@ -135,9 +140,9 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
         split: str | None = "train",
         functions: list[str] | None = None,
         min_nodes: int = 1,
-        max_nodes: int = 256,
-        max_edges: int = 4096,
-        max_split_points: int = 64,
+        max_nodes: int = ENV_LIMITS["max_nodes"],
+        max_edges: int = ENV_LIMITS["max_edges"],
+        max_split_points: int = ENV_LIMITS["max_split_points"],
         reward: str = "rl4real",
         illegal_action: str = "penalize",
         illegal_action_penalty: float = -1.0,
@@ -182,7 +187,7 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
                 f"edges <= {max_edges}): {self.selection_report}"
             )
         self.colours: tuple[str, ...] = ()
-        self._session: LlcSession | None = None
+        self._session: ServerSession | None = None
         self._state: DecisionState | None = None
         self._mask = np.zeros(self.layout.num_actions, dtype=bool)
         self._obs: dict[str, Any] | None = None
@@ -192,9 +197,21 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
         self._invalid_actions = 0
         self._best_cost: dict[str, float] = {}
         self._greedy_cache: dict[str, dict[str, Any]] = {}
+        self._modules: dict[str, Path] = {}  # entry id -> module file the allocator reads
+        self._pending: tuple[int, ActionKind, int] | None = None  # an action sent, not yet answered
 
     # -- Gymnasium API -----------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        self._begin_reset(seed=seed, options=options)
+        return self._end_reset()
+
+    def step(self, action: int):
+        answered = self._begin_step(action)
+        return answered if answered is not None else self._end_step()
+
+    # The halves of reset and step: the vector env starts every sub-env's allocation
+    # before waiting for any, so that their processes compute at once.
+    def _begin_reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> None:
         super().reset(seed=seed)
         self._close_session()
         options = options or {}
@@ -206,20 +223,31 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
         self._steps = 0
         self._episode_return = 0.0
         self._invalid_actions = 0
-        self._session = LlcSession(
-            self.dataset.module_path(entry), self.target, verify=self.verify, limits=self.limits
-        )
-        state = self._session.start()
+        module = self._modules.get(entry.id)
+        if module is None:
+            module = self._modules[entry.id] = self.dataset.module_path(entry)
+        self._session = ServerSession(module, self.target, verify=self.verify, limits=self.limits)
+
+    def _end_reset(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        assert self._session is not None and self._entry is not None
+        try:
+            state = self._session.start()
+        except BaseException:
+            self._close_session()
+            raise
         self.colours = self._session.colours or self.colours
         if state.done:
             self._close_session()
             raise DatasetError(
-                f"function {entry.id} has nothing for the agent to decide; rebuild the dataset manifest"
+                f"function {self._entry.id} has nothing for the agent to decide; rebuild the dataset manifest"
             )
+        self._state = None  # a new episode: nothing to reuse
         self._set_state(state)
         return self._observation(), self._info(invalid=False)
 
-    def step(self, action: int):
+    def _begin_step(self, action: int) -> tuple[Any, ...] | None:
+        """Sends the action; returns the step's result if it needs no answer (an illegal
+        action, a lost process), else None and :meth:`_end_step` completes it."""
         if self._session is None or self._state is None:
             raise RuntimeError("call reset() before step()")
         action = int(action)
@@ -228,7 +256,18 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
         kind, value = self.layout.decode(action)
         self._steps += 1
         try:
-            state = self._session.step(kind, value)
+            self._session.send_step(kind, value)
+        except LlcError as err:
+            return self._truncate(f"llc failed: {err}")
+        self._pending = (action, kind, value)
+        return None
+
+    def _end_step(self) -> tuple[Any, ...]:
+        assert self._session is not None and self._pending is not None
+        action, kind, value = self._pending
+        self._pending = None
+        try:
+            state = self._session.receive_step()
         except LlcError as err:
             return self._truncate(f"llc failed: {err}")
         if state.error:  # the plugin disagreed with the mask: a bug, never silent
@@ -267,11 +306,31 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
         self._close_session()
         super().close()
 
+    def fork(self) -> RegAllocEnv:
+        """An independent env at the current decision: same function, state, step count
+        and random state, and the same future under the same actions. It survives this
+        env's later reset or close, and must be closed like any env.
+
+        The allocation process is copied with fork(2) (copy-on-write), so a fork costs
+        about a millisecond whatever the function's size: tree search can afford it.
+        """
+        if self._session is None or self._state is None:
+            raise RuntimeError("fork() needs an episode in progress: call reset() first")
+        twin = copy.copy(self)
+        twin._session = self._session.fork()
+        twin._np_random = copy.deepcopy(self._np_random)
+        twin._best_cost = dict(self._best_cost)
+        twin._greedy_cache = dict(self._greedy_cache)
+        twin._mask = self._mask.copy()
+        twin._obs = self._observation()
+        return twin
+
     # -- helpers -----------------------------------------------------------
     def _set_state(self, state: DecisionState) -> None:
+        previous = (self._state, self._obs) if self._state is not None and self._obs is not None else None
         self._state = state
         self._mask = flat_mask(state, self.layout)
-        self._obs = build_observation(state, self.layout, self._mask)
+        self._obs = build_observation(state, self.layout, self._mask, previous)
 
     def _observation(self) -> dict[str, Any]:
         """A fresh copy: callers may keep or modify what they are given."""

@@ -30,6 +30,7 @@ import math
 import numpy as np
 
 from rl4real_gym.driver.state import ActionKind, DecisionState
+from rl4real_gym.schema import NODE_FEATURES, SPLIT_FEATURES
 
 REWARD_KINDS = ("rl4real", "spill_cost", "vs_greedy", "cost")
 WEIGHT_CLIP = 1.0e4
@@ -44,9 +45,12 @@ def _weight(weight: float) -> float:
 
 
 # Columns of the node and split-point features that the ``cost`` reward reads.
-SPILLABLE_FEATURE, USES_FEATURE, MAX_FREQ_FEATURE = 1, 2, 6  # log1p(#instrs using it), log1p(hottest freq)
-PENDING_FEATURE, FREE_REGISTERS_FEATURE = 11, 18  # 1 if undecided; log1p(#registers free for it)
-SPLIT_FREQ_FEATURE = 2  # log1p(block frequency at the split point)
+SPILLABLE_FEATURE = NODE_FEATURES["spillable"]
+USES_FEATURE = NODE_FEATURES["log_num_instrs"]
+MAX_FREQ_FEATURE = NODE_FEATURES["log_max_block_freq"]
+PENDING_FEATURE = NODE_FEATURES["pending"]
+FREE_REGISTERS_FEATURE = NODE_FEATURES["log_free_registers"]
+SPLIT_FREQ_FEATURE = SPLIT_FEATURES["log_block_freq"]
 RELOAD_WEIGHT, COPY_WEIGHT = 4.0, 0.2  # MLGO's weights, as in the measured cost
 
 

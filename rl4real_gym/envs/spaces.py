@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from gymnasium import spaces
 
-from rl4real_gym.driver.state import NUM_NODE_FEATURES, NUM_SPLIT_FEATURES, ActionKind, DecisionState, Phase
+from rl4real_gym.driver.state import (
+    NUM_NODE_FEATURES,
+    NUM_SPLIT_FEATURES,
+    ActionKind,
+    DecisionState,
+    GraphView,
+    NodeStatus,
+    Phase,
+)
 
 FEATURE_LOW, FEATURE_HIGH = -1.0, 1.0e6
 
@@ -102,28 +111,61 @@ def flat_mask(state: DecisionState, layout: Layout) -> np.ndarray:
     return mask
 
 
-def build_observation(state: DecisionState, layout: Layout, mask: np.ndarray) -> dict[str, np.ndarray | int]:
-    """Pads the state's arrays to the layout's fixed sizes."""
-    g = state.graph
+def _padded_nodes(g: GraphView, layout: Layout) -> tuple[np.ndarray, np.ndarray]:
     n = min(g.num_nodes, layout.max_nodes)
     feats = np.zeros((layout.max_nodes, NUM_NODE_FEATURES), np.float32)
-    feats[:n] = np.clip(g.features[:n], FEATURE_LOW, FEATURE_HIGH)
+    np.clip(g.features[:n], FEATURE_LOW, FEATURE_HIGH, out=feats[:n])
     node_mask = np.zeros(layout.max_nodes, np.int8)
-    node_mask[:n] = g.status[:n] != 3  # not GONE
-    edges = g.edges[(g.edges[:, 0] < n) & (g.edges[:, 1] < n)][: layout.max_edges]
+    node_mask[:n] = g.status[:n] != NodeStatus.GONE
+    return feats, node_mask
+
+
+def _padded_edges(g: GraphView, layout: Layout) -> tuple[np.ndarray, np.ndarray]:
+    n = min(g.num_nodes, layout.max_nodes)
+    edges = g.edges
+    if g.num_nodes > n:
+        edges = edges[(edges[:, 0] < n) & (edges[:, 1] < n)]
+    edges = edges[: layout.max_edges]
     edge_index = np.zeros((layout.max_edges, 2), np.int32)
     edge_index[: len(edges)] = edges
+    return edge_index, np.array([len(edges)], np.int32)
+
+
+def build_observation(
+    state: DecisionState,
+    layout: Layout,
+    mask: np.ndarray,
+    previous: tuple[DecisionState, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Pads the state's arrays to the layout's fixed sizes.
+
+    With ``previous`` (the last state and the observation built from it), the padded
+    node and edge arrays are reused when the graph's arrays are the same objects (the
+    driver makes new ones for every change), so a step that changes nothing in the graph
+    costs no padding. Nothing is modified in place: earlier observations stay valid.
+    """
+    g = state.graph
+    old = previous[0].graph if previous is not None else None
+    if old is not None and previous is not None and old.features is g.features and old.status is g.status:
+        feats, node_mask = previous[1]["node_features"], previous[1]["node_mask"]
+    else:
+        feats, node_mask = _padded_nodes(g, layout)
+    same_size = old is not None and old.num_nodes == g.num_nodes
+    if previous is not None and same_size and old is not None and old.edges is g.edges:
+        edge_index, num_edges = previous[1]["edge_index"], previous[1]["num_edges"]
+    else:
+        edge_index, num_edges = _padded_edges(g, layout)
     split = np.zeros((layout.max_split_points, NUM_SPLIT_FEATURES), np.float32)
     if state.phase == Phase.SPLIT:
         k = min(len(state.split_features), layout.max_split_points)
-        split[:k] = np.clip(state.split_features[:k], FEATURE_LOW, FEATURE_HIGH)
+        np.clip(state.split_features[:k], FEATURE_LOW, FEATURE_HIGH, out=split[:k])
     phase = int(state.phase) if state.phase <= Phase.SPLIT else 0
     current = state.current_node if 0 <= state.current_node < layout.max_nodes else -1
     return {
         "node_features": feats,
         "node_mask": node_mask,
         "edge_index": edge_index,
-        "num_edges": np.array([len(edges)], np.int32),
+        "num_edges": num_edges,
         "phase": phase,
         "current_node": np.array([current], np.int32),
         "split_features": split,

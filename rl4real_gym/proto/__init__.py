@@ -1,11 +1,12 @@
 """Protocol messages, generated from ``rl4real.proto`` on first use (never committed).
 
-Import ``pb`` (messages) and ``rpc`` (the gRPC stub) through :func:`load`.
+Import the messages through :func:`load`.
 """
 
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import importlib
 import sys
@@ -28,18 +29,19 @@ def _generate(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with open(out / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if (out / "rl4real_pb2_grpc.py").exists():
+        if (out / "rl4real_pb2.py").exists():
             return
-        args = ["protoc", f"-I{PROTO.parent}", f"--python_out={out}", f"--grpc_python_out={out}", str(PROTO)]
+        args = ["protoc", f"-I{PROTO.parent}", f"--python_out={out}", str(PROTO)]
         if protoc.main(args) != 0:
             raise RuntimeError(f"generating protocol code from {PROTO} failed")
 
 
-def load() -> tuple[ModuleType, ModuleType]:
-    """Returns ``(rl4real_pb2, rl4real_pb2_grpc)``, generating them if needed."""
+@functools.cache
+def load() -> ModuleType:
+    """Returns the ``rl4real_pb2`` module, generating it if needed (once per process)."""
     out = _generated_dir()
-    if not (out / "rl4real_pb2_grpc.py").exists():
+    if not (out / "rl4real_pb2.py").exists():
         _generate(out)
     if str(out) not in sys.path:
         sys.path.insert(0, str(out))
-    return importlib.import_module("rl4real_pb2"), importlib.import_module("rl4real_pb2_grpc")
+    return importlib.import_module("rl4real_pb2")

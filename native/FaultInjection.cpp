@@ -1,0 +1,24 @@
+//===- FaultInjection.cpp - Faults on demand for robustness tests ---------===//
+
+#include "FaultInjection.h"
+#include "llvm/Support/CommandLine.h"
+#include <cstdlib>
+#include <unistd.h>
+
+using namespace llvm;
+
+static cl::opt<int> InjectCrashAfter(
+    "rl4real-inject-crash-after", cl::Hidden, cl::init(-1),
+    cl::desc("Abort after this many client decisions (testing only)"));
+static cl::opt<int> InjectHangAfter(
+    "rl4real-inject-hang-after", cl::Hidden, cl::init(-1),
+    cl::desc("Stop responding after this many client decisions (testing "
+             "only)"));
+
+void rl4real::injectFaultsAfter(unsigned Decisions) {
+  if (InjectCrashAfter >= 0 && Decisions > unsigned(InjectCrashAfter))
+    std::abort();
+  if (InjectHangAfter >= 0 && Decisions > unsigned(InjectHangAfter))
+    for (;;)
+      pause();
+}

@@ -1,0 +1,128 @@
+"""N register-allocation envs driven from one Python process.
+
+Each sub-env's episode runs in its own allocation process. A step first sends every
+sub-env's action, then waits for every answer, so the allocation processes compute at
+once while Python waits; the Python work per sub-env step is the same as in one env.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from gymnasium.vector import AutoresetMode, VectorEnv
+from gymnasium.vector.utils import batch_space, concatenate, create_empty_array
+
+from rl4real_gym.envs.regalloc_env import RegAllocEnv
+
+Step = tuple[dict[str, Any], float, bool, bool, dict[str, Any]]
+
+
+def reset_all(
+    envs: Sequence[RegAllocEnv], seeds: Sequence[int | None], options: Sequence[dict[str, Any] | None]
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Resets every env in ``envs``: all episodes start before any is waited for."""
+    for env, seed, opts in zip(envs, seeds, options, strict=True):
+        env._begin_reset(seed=seed, options=opts)
+    return [env._end_reset() for env in envs]
+
+
+def step_all(envs: Sequence[RegAllocEnv], actions: Sequence[int]) -> list[Step]:
+    """Steps every env in ``envs``: all actions are sent before any answer is read."""
+    answered = [env._begin_step(int(a)) for env, a in zip(envs, actions, strict=True)]
+    return [done if done is not None else env._end_step() for env, done in zip(envs, answered, strict=True)]
+
+
+class RegAllocVectorEnv(VectorEnv):
+    """
+    ``gymnasium.make_vec("RL4ReAl-x86-v0", num_envs=N, vectorization_mode="vector_entry_point")``:
+    N :class:`RegAllocEnv` in this process, stepped together.
+
+    ## Semantics
+
+    | what            | value                                                             |
+    |-----------------|-------------------------------------------------------------------|
+    | spaces          | each sub-env's spaces, batched (``single_*_space`` unbatched)     |
+    | ``action_masks``| bool array of shape ``(N, A)``                                    |
+    | autoreset       | Gymnasium's default, next-step: after a sub-env ends, its next    |
+    |                 | action is ignored and it is reset, returning the first            |
+    |                 | observation with reward 0 and ``terminated = truncated = False``  |
+    | seeds           | ``reset(seed=s)`` seeds sub-env ``i`` with ``s + i``              |
+    | concurrency     | every sub-env's allocation process computes at once               |
+
+    Keyword arguments other than ``num_envs`` go to every sub-env.
+    """
+
+    metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP, "render_modes": []}
+
+    def __init__(self, num_envs: int, target: str = "x86", **kwargs: Any) -> None:
+        if num_envs < 1:
+            raise ValueError(f"num_envs must be at least 1, not {num_envs}")
+        self.envs = [RegAllocEnv(target, **kwargs) for _ in range(num_envs)]
+        self.num_envs = num_envs
+        self.single_observation_space = self.envs[0].observation_space
+        self.single_action_space = self.envs[0].action_space
+        self.observation_space = batch_space(self.single_observation_space, num_envs)
+        self.action_space = batch_space(self.single_action_space, num_envs)
+        self._autoreset = np.zeros(num_envs, dtype=bool)
+
+    def reset(self, *, seed: int | Sequence[int | None] | None = None, options: dict[str, Any] | None = None):
+        if seed is None or isinstance(seed, int):
+            seeds = [None if seed is None else seed + i for i in range(self.num_envs)]
+        else:
+            seeds = list(seed)
+            if len(seeds) != self.num_envs:
+                raise ValueError(f"{len(seeds)} seeds for {self.num_envs} envs")
+        results = reset_all(self.envs, seeds, [options] * self.num_envs)
+        self._autoreset[:] = False
+        infos: dict[str, Any] = {}
+        for i, (_, info) in enumerate(results):
+            infos = self._add_info(infos, info, i)
+        return self._batch([obs for obs, _ in results]), infos
+
+    def step(self, actions: Any):
+        actions = np.asarray(actions).reshape(self.num_envs)
+        live = [i for i in range(self.num_envs) if not self._autoreset[i]]
+        ending = [i for i in range(self.num_envs) if self._autoreset[i]]
+        for i in ending:  # start the resets first: they compute with the steps
+            self.envs[i]._begin_reset()
+        stepped = step_all([self.envs[i] for i in live], [int(actions[i]) for i in live])
+        out: list[Step | None] = [None] * self.num_envs
+        for i, result in zip(live, stepped, strict=True):
+            out[i] = result
+        for i in ending:
+            obs, info = self.envs[i]._end_reset()
+            out[i] = (obs, 0.0, False, False, info)
+        infos: dict[str, Any] = {}
+        rewards = np.zeros(self.num_envs, np.float64)
+        terminated = np.zeros(self.num_envs, bool)
+        truncated = np.zeros(self.num_envs, bool)
+        observations = []
+        for i, result in enumerate(out):
+            assert result is not None
+            obs, rewards[i], terminated[i], truncated[i], info = result
+            observations.append(obs)
+            infos = self._add_info(infos, info, i)
+        self._autoreset = terminated | truncated
+        return self._batch(observations), rewards, terminated, truncated, infos
+
+    def action_masks(self) -> np.ndarray:
+        """Legal actions of every sub-env, shape ``(num_envs, A)``."""
+        return np.stack([env.action_masks() for env in self.envs])
+
+    def call(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, ...]:
+        """Calls (or reads) ``name`` on every sub-env, as SyncVectorEnv does."""
+        results = []
+        for env in self.envs:
+            attr = getattr(env, name)
+            results.append(attr(*args, **kwargs) if callable(attr) else attr)
+        return tuple(results)
+
+    def close_extras(self, **kwargs: Any) -> None:
+        for env in self.envs:
+            env.close()
+
+    def _batch(self, observations: list[dict[str, Any]]) -> dict[str, Any]:
+        out = create_empty_array(self.single_observation_space, self.num_envs)
+        return concatenate(self.single_observation_space, observations, out)
