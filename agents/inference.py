@@ -21,6 +21,7 @@ from rl4real_gym.driver.session import SessionLimits
 from rl4real_gym.driver.state import DecisionState, Phase
 from rl4real_gym.envs.spaces import Layout, build_observation, flat_mask
 from rl4real_gym.errors import ModelError
+from rl4real_gym.registration import ENV_VERSION
 from rl4real_gym.targets import get_target
 
 META_VERSION = 1
@@ -38,6 +39,7 @@ class ModelMeta:
     num_colours: int
     format: str
     version: int = META_VERSION
+    env_version: int = 0  # the RL4ReAl-<target>-v<N> it was trained on (models saved before it: 0)
 
     @property
     def layout(self) -> Layout:
@@ -72,6 +74,12 @@ def load_meta(model: str | Path) -> ModelMeta:
         raise ModelError(f"{mpath} is corrupt ({err})") from err
     if meta.format not in FORMATS:
         raise ModelError(f"{mpath}: unknown model format {meta.format!r}")
+    if meta.env_version != ENV_VERSION:
+        raise ModelError(
+            f"{path} was trained on RL4ReAl-{meta.target}-v{meta.env_version}, but this rl4real-gym provides "
+            f"RL4ReAl-{meta.target}-v{ENV_VERSION} (other observations or actions): retrain it, or use an "
+            f"rl4real-gym release that provides v{meta.env_version}"
+        )
     return meta
 
 

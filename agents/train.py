@@ -14,6 +14,7 @@ from pathlib import Path
 
 from agents.config import ConfigError, TrainConfig
 from agents.inference import ModelMeta, save_meta
+from rl4real_gym.registration import ENV_VERSION
 from rl4real_gym.targets import get_target
 
 
@@ -50,6 +51,7 @@ def model_meta(config: TrainConfig, fmt: str) -> ModelMeta:
         max_split_points=config.max_split_points,
         num_colours=get_target(config.target).num_colours,
         format=fmt,
+        env_version=ENV_VERSION,
     )
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-ENV_IDS = {"RL4ReAl-x86-v0": "x86", "RL4ReAl-aarch64-v0": "aarch64"}
+# Gymnasium's convention: a change of the observation or action space is a new version.
+# Saved models record the version they were trained on (agents.inference.ModelMeta).
+ENV_VERSION = 0
+ENV_IDS = {f"RL4ReAl-{target}-v{ENV_VERSION}": target for target in ("x86", "aarch64")}
 ENTRY_POINT = "rl4real_gym.envs.regalloc_env:RegAllocEnv"
 VECTOR_ENTRY_POINT = "rl4real_gym.envs.vector_env:RegAllocVectorEnv"
 
