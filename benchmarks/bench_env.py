@@ -1,114 +1,144 @@
-"""Environment throughput and overheads, measured against baselines in the same run.
+"""Environment speed on the bundled data, next to the raw transport and the old design.
 
-* import time of ``rl4real_gym`` next to ``gymnasium`` (fresh interpreters, median of 5)
-* env steps/s with a random masked agent: one env, and 2 workers (AsyncVectorEnv)
-* per-step overhead of the env over the raw driver round trip (same decisions)
+Random masked agent, the env's default sizes, one run per target. Prints, each with the
+baseline measured in the same run:
 
-    python benchmarks/bench_env.py --target x86 --steps 3000
+* ``env.step`` median, next to the raw session round trip for the same decisions;
+* ``reset`` median (an episode forked by rl4real-server), next to starting llc per
+  episode (the old design's reset, minus its gRPC start-up);
+* ``env.unwrapped.fork()`` median;
+* the batched vector env's steps/s for N = 1, 2, 4, and the Python time per sub-env step
+  (wall time minus the time Python waited on the allocation processes), from which the
+  throughput on more cores can be estimated: N processes compute at once, Python's share
+  is serial;
+* the old design's figures (gRPC, one llc per episode, full graph every step), as
+  measured on a quiet 2-core machine in 2026-11: 648 us per step, 50.7 ms per reset,
+  about 1,170 steps/s.
+
+    python benchmarks/bench_env.py --target x86 --steps 20000
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
-import sys
 import time
+from collections.abc import Callable
 
 import gymnasium as gym
 import numpy as np
 
-import rl4real_gym  # noqa: F401
-from rl4real_gym.driver import LlcSession, Phase
+import rl4real_gym  # noqa: F401  (registers the environments)
+from rl4real_gym.driver import LlcSession, ServerSession
+from rl4real_gym.driver.channel import Channel
+from rl4real_gym.registration import ENV_VERSION
 
-SIZES = {"max_nodes": 128, "max_edges": 2048, "max_split_points": 32}
-
-
-def import_time(module: str) -> float:
-    times = []
-    for _ in range(5):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", f"import {module}"], check=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+OLD_STEP_US, OLD_RESET_MS, OLD_STEPS_PER_S = 648.0, 50.7, 1170.0
 
 
-def single_env(env_id: str, steps: int) -> tuple[float, list[tuple[str, list[int]]]]:
-    """Steps/s of one env; also returns the episodes' action sequences for replay."""
-    env = gym.make(env_id, **SIZES)
-    rng = np.random.default_rng(0)
+def median_us(xs: list[float]) -> float:
+    return statistics.median(xs) * 1e6
+
+
+def single_env(env_id: str, steps: int, seed: int) -> dict[str, object]:
+    env = gym.make(env_id)
+    rng = np.random.default_rng(seed)
+    step_t: list[float] = []
+    reset_t: list[float] = []
+    fork_t: list[float] = []
     episodes: list[tuple[str, list[int]]] = []
-    _, info = env.reset(seed=0)
     actions: list[int] = []
+    _, info = env.reset(seed=seed)
+    function = info["function"]
     start = time.perf_counter()
-    for _ in range(steps):
+    for n in range(steps):
         a = int(rng.choice(np.flatnonzero(env.unwrapped.action_masks())))
-        actions.append(a)
+        t = time.perf_counter()
         _, _, term, trunc, info = env.step(a)
+        step_t.append(time.perf_counter() - t)
+        actions.append(a)
+        if n % 50 == 25 and not (term or trunc):
+            t = time.perf_counter()
+            twin = env.unwrapped.fork()
+            fork_t.append(time.perf_counter() - t)
+            twin.close()
         if term or trunc:
-            episodes.append((info["function"], actions))
+            episodes.append((function, actions))
             actions = []
-            _obs, info = env.reset()
+            t = time.perf_counter()
+            _, info = env.reset()
+            reset_t.append(time.perf_counter() - t)
+            function = info["function"]
     elapsed = time.perf_counter() - start
     env.close()
-    return steps / elapsed, episodes
+    return {"step": step_t, "reset": reset_t, "fork": fork_t, "episodes": episodes, "sps": steps / elapsed}
 
 
-def vector_env(env_id: str, steps: int, workers: int) -> float:
-    envs = gym.vector.AsyncVectorEnv([lambda: gym.make(env_id, **SIZES) for _ in range(workers)])
-    envs.reset(seed=0)
-    rng = np.random.default_rng(0)
-    start = time.perf_counter()
-    for _ in range(steps // workers):
-        masks = np.stack(envs.call("action_masks"))
-        # After an episode ends the mask is empty: gymnasium's next-step autoreset ignores the action.
-        envs.step(np.array([rng.choice(np.flatnonzero(m)) if m.any() else 0 for m in masks]))
-    elapsed = time.perf_counter() - start
-    envs.close()
-    return (steps // workers) * workers / elapsed
-
-
-def overhead(env_id: str, episodes: list[tuple[str, list[int]]]) -> tuple[float, float]:
-    """Mean seconds per step through the env and through the raw session, same actions."""
-    env = gym.make(env_id, **SIZES).unwrapped
-    env_time = raw_time = 0.0
-    count = 0
-    for function, actions in episodes[:10]:
-        env.reset(options={"function": function})
-        start = time.perf_counter()
-        for a in actions:
-            env.step(a)
-        env_time += time.perf_counter() - start
+def raw_session(env_id: str, episodes: list[tuple[str, list[int]]], host: Callable[..., object]) -> tuple[float, float]:
+    """Median session step and start (reset) for the same decisions, without the env."""
+    env = gym.make(env_id).unwrapped
+    trips: list[float] = []
+    starts: list[float] = []
+    for function, actions in episodes[:40]:
         entry = env.dataset.get(function)
-        with LlcSession(env.dataset.module_path(entry), env.target, limits=env.limits) as s:
-            state = s.start()
-            start = time.perf_counter()
-            for a in actions:
-                kind, value = env.layout.decode(a)
-                state = s.step(kind, value)
-                assert state.phase != Phase.MODULE_DONE
-            raw_time += time.perf_counter() - start
-        count += len(actions)
+        t = time.perf_counter()
+        session = host(env.dataset.module_path(entry), env.target, limits=env.limits)
+        session.start()  # type: ignore[attr-defined]
+        starts.append(time.perf_counter() - t)
+        for a in actions:
+            kind, value = env.layout.decode(a)
+            t = time.perf_counter()
+            session.step(kind, value)  # type: ignore[attr-defined]
+            trips.append(time.perf_counter() - t)
+        session.close()  # type: ignore[attr-defined]
     env.close()
-    return env_time / count, raw_time / count
+    return median_us(trips), statistics.median(starts) * 1e3
+
+
+def vector(env_id: str, n: int, steps: int, seed: int) -> tuple[float, float]:
+    """Steps/s of the batched vector env, and Python's time per sub-env step (us)."""
+    venv = gym.make_vec(env_id, num_envs=n, vectorization_mode="vector_entry_point")
+    venv.reset(seed=seed)
+    rng = np.random.default_rng(seed)
+    rounds = max(1, steps // n)
+    waited = Channel.all_waited
+    start = time.perf_counter()
+    for _ in range(rounds):
+        masks = venv.unwrapped.action_masks()  # type: ignore[attr-defined]
+        venv.step(np.array([rng.choice(np.flatnonzero(m)) if m.any() else 0 for m in masks]))
+    elapsed = time.perf_counter() - start
+    waited = Channel.all_waited - waited
+    venv.close()
+    return rounds * n / elapsed, (elapsed - waited) / (rounds * n) * 1e6
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--target", default="x86")
-    ap.add_argument("--steps", type=int, default=3000)
+    ap.add_argument("--steps", type=int, default=20000)
+    ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    env_id = f"RL4ReAl-{args.target}-v0"
-    gym_t, ours_t = import_time("gymnasium"), import_time("rl4real_gym")
-    print(f"import: gymnasium {gym_t * 1e3:.0f} ms, rl4real_gym {ours_t * 1e3:.0f} ms "
-          f"(ratio {ours_t / gym_t:.2f}; includes the interpreter's start)")
-    sps1, episodes = single_env(env_id, args.steps)
-    sps2 = vector_env(env_id, args.steps, 2)
-    print(f"random masked agent: 1 env {sps1:.0f} steps/s, 2 workers {sps2:.0f} steps/s "
-          f"(x{sps2 / sps1:.2f}, scaling efficiency {sps2 / (2 * sps1):.0%})")
-    env_step, raw_step = overhead(env_id, episodes)
-    print(f"per step: env {env_step * 1e6:.0f} us, raw driver round trip {raw_step * 1e6:.0f} us "
-          f"(env overhead {env_step / raw_step:.2f}x, +{(env_step - raw_step) * 1e6:.0f} us)")
+    env_id = f"RL4ReAl-{args.target}-v{ENV_VERSION}"
+    single = single_env(env_id, args.steps, args.seed)
+    episodes = single["episodes"]
+    raw_step, server_start = raw_session(env_id, episodes, ServerSession)  # type: ignore[arg-type]
+    _, llc_start = raw_session(env_id, episodes[:20], LlcSession)  # type: ignore[arg-type]
+    step_us = median_us(single["step"])  # type: ignore[arg-type]
+    reset_ms = statistics.median(single["reset"]) * 1e3  # type: ignore[arg-type]
+    fork_ms = statistics.median(single["fork"]) * 1e3  # type: ignore[arg-type]
+    print(f"{env_id}: random masked agent, {args.steps} steps, {len(episodes)} episodes, default sizes")
+    print(f"  env.step   median {step_us:7.0f} us   raw session round trip {raw_step:5.0f} us "
+          f"(env {step_us / raw_step:.2f}x)   old design {OLD_STEP_US:.0f} us ({OLD_STEP_US / step_us:.1f}x faster)")
+    print(f"  reset      median {reset_ms:7.2f} ms   session start {server_start:.2f} ms, llc per episode "
+          f"{llc_start:.2f} ms   old design {OLD_RESET_MS} ms ({OLD_RESET_MS / reset_ms:.1f}x faster)")
+    print(f"  fork()     median {fork_ms:7.2f} ms")
+    print(f"  steps/s    {single['sps']:7.0f} incl. resets and forks   old design ~{OLD_STEPS_PER_S:.0f}")
+    base = None
+    for n in (1, 2, 4):
+        sps, python_us = vector(env_id, n, args.steps, args.seed)
+        base = base or sps
+        print(f"  vector N={n}  {sps:7.0f} steps/s ({sps / base:.2f}x N=1)   "
+              f"Python {python_us:.0f} us per sub-env step")
 
 
 if __name__ == "__main__":

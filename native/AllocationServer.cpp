@@ -111,6 +111,7 @@ TargetMachine *machineFor(Prepared &P, Module &M, std::string &Error) {
     if (!TheTarget)
       return nullptr;
     TargetOptions Options = codegen::InitTargetOptionsFromCodeGenFlags(T);
+    Options.MCOptions.AsmVerbose = true; // as llc writes assembly
     TM.reset(TheTarget->createTargetMachine(
         T.getTriple(), codegen::getCPUStr(), codegen::getFeaturesStr(),
         Options, codegen::getExplicitRelocModel(),
@@ -156,16 +157,20 @@ int runEpisode(int Fd, Module &M, TargetMachine &TM, const EpisodeRequest &Req,
     }
     OS = &Out->os();
   }
-  legacy::PassManager PM;
-  Triple T(M.getTargetTriple());
-  TargetLibraryInfoImpl TLII(T);
-  PM.add(new TargetLibraryInfoWrapperPass(TLII));
-  if (TM.addPassesToEmitFile(PM, *OS, nullptr, FileType)) {
-    errs() << "rl4real-server: " << T.getTriple()
-           << " cannot emit this file type\n";
-    return 2;
+  {
+    // The printer flushes its buffer when the pass manager goes away: before
+    // the output file is closed.
+    legacy::PassManager PM;
+    Triple T(M.getTargetTriple());
+    TargetLibraryInfoImpl TLII(T);
+    PM.add(new TargetLibraryInfoWrapperPass(TLII));
+    if (TM.addPassesToEmitFile(PM, *OS, nullptr, FileType)) {
+      errs() << "rl4real-server: " << T.getTriple()
+             << " cannot emit this file type\n";
+      return 2;
+    }
+    PM.run(M);
   }
-  PM.run(M);
   if (Out)
     Out->keep();
   Out.reset();

@@ -31,12 +31,15 @@ class ChannelTimeout(TimeoutError):
 class Channel:
     """One connected socket to an allocation process."""
 
+    all_waited = 0.0  # seconds every channel of this process spent blocked reading (benchmarks)
+
     def __init__(self, sock: socket.socket) -> None:
         # Blocking, with the time limit kept by the kernel (SO_RCVTIMEO): one system
         # call per read instead of Python's poll-then-read.
         sock.settimeout(None)
         self.sock = sock
         self._timeout = -1.0
+        self.waited = 0.0  # seconds spent blocked reading (the benchmarks' "waiting" share)
         self._buf = bytearray(1 << 16)
         self._view = memoryview(self._buf)
         self._start = 0  # unread bytes are self._buf[_start:_end]
@@ -80,6 +83,7 @@ class Channel:
             if left <= 0:
                 raise ChannelTimeout("no answer in time")
             self._limit(left)
+            started = time.perf_counter()
             try:
                 n = self.sock.recv_into(self._view[self._end :])
             except BlockingIOError as err:  # SO_RCVTIMEO expired
@@ -88,6 +92,10 @@ class Channel:
                 continue
             except OSError as err:
                 raise ChannelClosed(f"the allocation process is gone ({err})") from err
+            finally:
+                waited = time.perf_counter() - started
+                self.waited += waited
+                Channel.all_waited += waited
             if n == 0:
                 raise ChannelClosed("the allocation process closed the connection")
             self._end += n

@@ -209,6 +209,8 @@ class Session:
         pidfd = channel.receive_with_fd(hello, timeout)
         if hello.schema_version != schema.VERSION or hello.num_node_features != schema.NUM_NODE_FEATURES:
             if pidfd >= 0:
+                with contextlib.suppress(OSError):
+                    signal.pidfd_send_signal(pidfd, signal.SIGKILL)
                 os.close(pidfd)
             raise LlcError(
                 f"the plugin was built from schema version {hello.schema_version} "
@@ -435,7 +437,9 @@ class ServerSession(Session):
     def _fork_fields(self) -> dict[str, Any]:
         keep = ("module", "target", "limits", "output", "_graph", "_figures", "state", "colours", "_started",
                 "_sent", "_pb", "_server")  # fmt: skip
-        return {k: self.__dict__[k] for k in keep}
+        fields = {k: self.__dict__[k] for k in keep}
+        fields["_figures"] = dict(self._figures)  # the copy's finished functions are its own
+        return fields
 
     def fork(self) -> ServerSession:
         """An independent session at the same decision point (a copy-on-write copy of the
@@ -458,6 +462,9 @@ class ServerSession(Session):
         except (ChannelClosed, ChannelTimeout) as err:
             channel.close()
             raise LlcCrashedError("the forked allocation process did not start", read_tail(stderr)) from err
+        except BaseException:
+            channel.close()  # the copy exits when its client goes away
+            raise
         return ServerSession(self.module, self.target, _fork_of=(channel, pidfd, stderr, self))
 
     @property
