@@ -67,3 +67,14 @@ std::vector<std::string> ColourTable::names() const {
     Out.push_back(TRI.getName(R));
   return Out;
 }
+
+ArrayRef<unsigned> ColourTable::overlapping(unsigned Colour) const {
+  if (Overlapping.empty()) {
+    Overlapping.resize(Regs.size());
+    for (unsigned A = 0; A < Regs.size(); ++A)
+      for (unsigned B = 0; B < Regs.size(); ++B)
+        if (TRI.regsOverlap(Regs[A], Regs[B]))
+          Overlapping[A].push_back(B);
+  }
+  return Overlapping[Colour];
+}

@@ -34,6 +34,8 @@ public:
     return C >= 0 && Vector[C];
   }
   std::vector<std::string> names() const;
+  /// The colours whose registers overlap Colour's (itself included).
+  llvm::ArrayRef<unsigned> overlapping(unsigned Colour) const;
 
 private:
   const llvm::TargetRegisterInfo &TRI;
@@ -41,6 +43,7 @@ private:
   std::vector<bool> Vector;
   llvm::DenseMap<unsigned, unsigned> Index;
   mutable llvm::DenseMap<const llvm::TargetRegisterClass *, bool> Supported;
+  mutable std::vector<llvm::SmallVector<unsigned, 8>> Overlapping;
 };
 
 } // namespace rl4real

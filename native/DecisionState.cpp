@@ -131,13 +131,17 @@ void DecisionState::setStatus(Register Reg, NodeStatus S, MCRegister Phys) {
     return;
   Node &Nd = Nodes[N];
   bool WasLive = live(N);
-  // An assignment only takes a register from the node's neighbours; a spill
-  // (whose new intervals get registers at once) or an eviction can change
-  // anyone's.
+  // An assignment only takes its register (and those overlapping it) from
+  // the node's neighbours, whose intervals overlap the node's; a spill (whose
+  // new intervals get registers at once) or an eviction can change anyone's.
   if (S == NodeStatus::Assigned) {
     invalidateFree(N);
+    int C = Colours.colourOf(Phys);
     for (unsigned M : Adj[N])
-      invalidateFree(M);
+      if (C >= 0)
+        takeFree(M, C);
+      else
+        invalidateFree(M);
   } else {
     invalidateAllFree();
   }
@@ -213,6 +217,18 @@ void DecisionState::invalidateFree(unsigned N) {
   touch(N);
 }
 
+void DecisionState::takeFree(unsigned N, int Colour) {
+  touch(N);
+  if (N >= FreeRegs.size() || FreeRegs[N] < 0)
+    return; // recomputed when asked for
+  std::vector<uint8_t> &Mask = FreeMask[N];
+  for (unsigned C : Colours.overlapping(Colour))
+    if (Mask[C]) {
+      Mask[C] = 0;
+      --FreeRegs[N];
+    }
+}
+
 void DecisionState::takeChangedRows(std::vector<unsigned> &Out) {
   TouchedRows.take(Nodes.size(), Out);
 }
@@ -226,11 +242,15 @@ void DecisionState::refreshSelectable() const {
 }
 
 unsigned DecisionState::freeRegisters(unsigned N) {
-  if (FreeRegs.size() < Nodes.size())
+  if (FreeRegs.size() < Nodes.size()) {
     FreeRegs.resize(Nodes.size(), -1);
+    FreeMask.resize(Nodes.size());
+  }
   if (FreeRegs[N] < 0) {
-    std::vector<uint8_t> Mask = colourMask(N);
-    FreeRegs[N] = int(std::count(Mask.begin(), Mask.end() - 1, uint8_t(1)));
+    FreeMask[N] = colourMask(N);
+    FreeMask[N].pop_back(); // the spill entry
+    FreeRegs[N] =
+        int(std::count(FreeMask[N].begin(), FreeMask[N].end(), uint8_t(1)));
   }
   return unsigned(FreeRegs[N]);
 }

@@ -159,6 +159,9 @@ private:
   /// Registers of N's class free for it now (cached until invalidated).
   unsigned freeRegisters(unsigned N);
   void invalidateFree(unsigned N);
+  /// N's neighbour was just assigned Colour: the colours overlapping it are
+  /// no longer free for N.
+  void takeFree(unsigned N, int Colour);
   void invalidateAllFree();
 
   AllocContext &Ctx;
@@ -169,7 +172,10 @@ private:
   llvm::DenseMap<llvm::Register, unsigned> NodeOf;
   std::vector<llvm::DenseSet<unsigned>> Adj;
   unsigned NumEdges = 0;
-  std::vector<int> FreeRegs; // per node, -1 = to recompute
+  // Per node, the colours free for it (colourMask without the spill entry)
+  // and how many, kept up to date by assignments; empty = to recompute.
+  std::vector<std::vector<uint8_t>> FreeMask;
+  std::vector<int> FreeRegs;
   // Rows touched since the codec last asked, and since the selectable cache
   // was last refreshed.
   TouchSet TouchedRows;
