@@ -16,7 +16,7 @@ from stable_baselines3.common.vec_env.base_vec_env import VecEnv
 
 from agents.envs import EpisodeTally
 from rl4real_gym.envs.regalloc_env import RegAllocEnv
-from rl4real_gym.envs.vector_env import reset_all, step_all
+from rl4real_gym.envs.vector_env import batch_observations, reset_all, step_all
 
 
 class BatchedVecEnv(VecEnv):
@@ -31,9 +31,6 @@ class BatchedVecEnv(VecEnv):
         self._tallies = [EpisodeTally() for _ in self.envs]
         self._first_reset = True
 
-    def _stack(self, observations: list[dict[str, Any]]) -> dict[str, np.ndarray]:
-        return {k: np.stack([np.asarray(o[k]) for o in observations]) for k in observations[0]}
-
     def reset(self) -> dict[str, np.ndarray]:
         if self._first_reset:
             seeds: list[int | None] = [self._seed + 1000 * rank for rank in range(self.num_envs)]
@@ -44,7 +41,7 @@ class BatchedVecEnv(VecEnv):
         for tally in self._tallies:
             tally.reset()
         self.reset_infos = [info for _, info in results]
-        return self._stack([obs for obs, _ in results])
+        return batch_observations([obs for obs, _ in results])
 
     def step_async(self, actions: np.ndarray) -> None:
         self._actions = np.asarray(actions)
@@ -67,7 +64,7 @@ class BatchedVecEnv(VecEnv):
             fresh = reset_all([self.envs[i] for i in done_idx], [None] * len(done_idx), [None] * len(done_idx))
             for i, (obs, _info) in zip(done_idx, fresh, strict=True):
                 observations[i] = obs
-        return self._stack(observations), rewards, dones, infos
+        return batch_observations(observations), rewards, dones, infos
 
     def close(self) -> None:
         for env in self.envs:

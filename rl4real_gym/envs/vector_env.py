@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 from gymnasium.vector import AutoresetMode, VectorEnv
-from gymnasium.vector.utils import batch_space, concatenate, create_empty_array
+from gymnasium.vector.utils import batch_space
 
 from rl4real_gym.envs.regalloc_env import RegAllocEnv
 
@@ -26,6 +26,45 @@ def reset_all(
     for env, seed, opts in zip(envs, seeds, options, strict=True):
         env._begin_reset(seed=seed, options=opts)
     return [env._end_reset() for env in envs]
+
+
+def batch_observations(observations: Sequence[dict[str, Any]]) -> dict[str, np.ndarray]:
+    """Stacks per-env observations into the batched Dict space's arrays (new arrays: the
+    caller may keep them)."""
+    out: dict[str, np.ndarray] = {}
+    n = len(observations)
+    for key, first in observations[0].items():
+        first = np.asarray(first)
+        batch = np.empty((n, *first.shape), first.dtype)
+        batch[0] = first
+        for i in range(1, n):
+            batch[i] = observations[i][key]
+        out[key] = batch
+    return out
+
+
+_NUMBER_DTYPES = {bool: np.bool_, int: np.int64, float: np.float64}
+
+
+def batch_infos(infos: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Gymnasium's vector info layout: per key an array over the envs and a ``_key`` mask
+    of the envs that have it; nested dicts likewise."""
+    out: dict[str, Any] = {}
+    n = len(infos)
+    keys = infos[0].keys() if n == 1 else dict.fromkeys(key for info in infos for key in info)
+    for key in keys:
+        values = [info.get(key) for info in infos]
+        kinds = {type(v) for v in values}
+        if kinds == {dict} or (dict in kinds and kinds <= {dict, type(None)}):
+            out[key] = batch_infos([v if isinstance(v, dict) else {} for v in values])
+        elif len(kinds) == 1 and (kind := next(iter(kinds))) in _NUMBER_DTYPES:
+            out[key] = np.array(values, dtype=_NUMBER_DTYPES[kind])
+        else:
+            arr = np.empty(n, dtype=object)
+            arr[:] = values
+            out[key] = arr
+        out[f"_{key}"] = np.array([key in info for info in infos])
+    return out
 
 
 def step_all(envs: Sequence[RegAllocEnv], actions: Sequence[int]) -> list[Step]:
@@ -76,10 +115,7 @@ class RegAllocVectorEnv(VectorEnv):
                 raise ValueError(f"{len(seeds)} seeds for {self.num_envs} envs")
         results = reset_all(self.envs, seeds, [options] * self.num_envs)
         self._autoreset[:] = False
-        infos: dict[str, Any] = {}
-        for i, (_, info) in enumerate(results):
-            infos = self._add_info(infos, info, i)
-        return self._batch([obs for obs, _ in results]), infos
+        return batch_observations([obs for obs, _ in results]), batch_infos([info for _, info in results])
 
     def step(self, actions: Any):
         actions = np.asarray(actions).reshape(self.num_envs)
@@ -94,18 +130,14 @@ class RegAllocVectorEnv(VectorEnv):
         for i in ending:
             obs, info = self.envs[i]._end_reset()
             out[i] = (obs, 0.0, False, False, info)
-        infos: dict[str, Any] = {}
-        rewards = np.zeros(self.num_envs, np.float64)
-        terminated = np.zeros(self.num_envs, bool)
-        truncated = np.zeros(self.num_envs, bool)
-        observations = []
-        for i, result in enumerate(out):
-            assert result is not None
-            obs, rewards[i], terminated[i], truncated[i], info = result
-            observations.append(obs)
-            infos = self._add_info(infos, info, i)
+        done = [r for r in out if r is not None]
+        rewards = np.array([r[1] for r in done], np.float64)
+        terminated = np.array([r[2] for r in done], bool)
+        truncated = np.array([r[3] for r in done], bool)
         self._autoreset = terminated | truncated
-        return self._batch(observations), rewards, terminated, truncated, infos
+        return (
+            batch_observations([r[0] for r in done]), rewards, terminated, truncated, batch_infos([r[4] for r in done])
+        )
 
     def action_masks(self) -> np.ndarray:
         """Legal actions of every sub-env, shape ``(num_envs, A)``."""
@@ -122,7 +154,3 @@ class RegAllocVectorEnv(VectorEnv):
     def close_extras(self, **kwargs: Any) -> None:
         for env in self.envs:
             env.close()
-
-    def _batch(self, observations: list[dict[str, Any]]) -> dict[str, Any]:
-        out = create_empty_array(self.single_observation_space, self.num_envs)
-        return concatenate(self.single_observation_space, observations, out)
