@@ -45,6 +45,13 @@ public:
     Outgoing = S;
     AwaitingAction = true;
     CV.notify_all();
+    // A client that never connects is given ConnectTimeout, not Timeout.
+    if (!Started && ConnectTimeout.count() > 0 &&
+        !CV.wait_for(L, ConnectTimeout, [&] { return Started || Closed; })) {
+      Closed = true;
+      CV.notify_all();
+      return false;
+    }
     auto Deadline = std::chrono::steady_clock::now() + Timeout;
     if (!CV.wait_until(L, Deadline, [&] { return Incoming || Closed; }) ||
         Closed) {
@@ -75,6 +82,7 @@ public:
   }
 
   std::unique_ptr<grpc::Server> Server;
+  std::chrono::seconds ConnectTimeout{0};
 
 private:
   grpc::Status awaitState(std::unique_lock<std::mutex> &L,
@@ -116,8 +124,10 @@ ProtocolServer::~ProtocolServer() {
 }
 
 std::unique_ptr<ProtocolServer>
-ProtocolServer::start(const std::string &Address, std::string &Error) {
+ProtocolServer::start(const std::string &Address, std::string &Error,
+                      std::chrono::seconds ConnectTimeout) {
   auto I = std::make_unique<Impl>();
+  I->ConnectTimeout = ConnectTimeout;
   grpc::ServerBuilder Builder;
   int Port = 0;
   Builder.AddListeningPort(Address, grpc::InsecureServerCredentials(), &Port);

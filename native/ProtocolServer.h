@@ -21,9 +21,12 @@ namespace rl4real {
 class ProtocolServer {
 public:
   /// Starts listening on Address (e.g. "unix:/tmp/x/s.sock"). On failure
-  /// returns nullptr and sets Error.
-  static std::unique_ptr<ProtocolServer> start(const std::string &Address,
-                                               std::string &Error);
+  /// returns nullptr and sets Error. A client that has not connected
+  /// (called Start) within ConnectTimeout of the first exchange is taken as
+  /// gone (0: no limit but the exchange's own).
+  static std::unique_ptr<ProtocolServer>
+  start(const std::string &Address, std::string &Error,
+        std::chrono::seconds ConnectTimeout = std::chrono::seconds(60));
   ~ProtocolServer();
 
   /// Publishes S and waits for the client's reply. Returns false if the

@@ -26,6 +26,7 @@
 #include "DecisionState.h"
 #include "HeuristicAllocator.h"
 #include "LiveRangeSplitter.h"
+#include "ProcessLifetime.h"
 #include "ProtocolServer.h"
 #include "llvm/Analysis/AliasAnalysis.h"
 #include "llvm/CodeGen/LiveDebugVariables.h"
@@ -42,9 +43,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
-#include <csignal>
 #include <queue>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 using namespace llvm;
@@ -63,6 +62,12 @@ static cl::opt<unsigned> ClientTimeout(
     cl::desc("Seconds to wait for the client's next action before finishing "
              "with the heuristic"),
     cl::init(1800));
+static cl::opt<unsigned> ConnectTimeout(
+    "rl4real-connect-timeout",
+    cl::desc("Seconds to wait for a client to connect once the first state is "
+             "ready, before finishing with the heuristic (0: as long as "
+             "-rl4real-timeout)"),
+    cl::init(60));
 static cl::opt<unsigned> MaxNodes("rl4real-max-nodes",
                                   cl::desc("Most agent nodes per function"),
                                   cl::init(600));
@@ -205,16 +210,17 @@ void RL4ReAlRegAlloc::getAnalysisUsage(AnalysisUsage &AU) const {
   MachineFunctionPass::getAnalysisUsage(AU);
 }
 
+// Never outlive the driver that started us. Armed when llc loads the plugin
+// (-load is handled while the command line is parsed, before the IR is read),
+// and against the driver's own PID, so a driver that died earlier is noticed.
+static ParentLifetimeGuard GuardParentLifetime;
+
 bool RL4ReAlRegAlloc::doInitialization(Module &M) {
   if (ServerAddress.empty() || Server)
     return false;
-  // Never outlive the driver that started us.
-  pid_t Parent = getppid();
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid() != Parent)
-    _exit(1);
   std::string Error;
-  Server = ProtocolServer::start(ServerAddress, Error);
+  Server = ProtocolServer::start(ServerAddress, Error,
+                                 std::chrono::seconds(ConnectTimeout));
   if (!Server)
     report_fatal_error(Twine("rl4real: ") + Error);
   return false;

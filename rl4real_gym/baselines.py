@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from rl4real_gym.config import settings
+from rl4real_gym.driver.process import run_guarded
 from rl4real_gym.driver.state import AllocationFigures
 from rl4real_gym.errors import LlcError, LlcTimeoutError
 from rl4real_gym.plugin import plugin_path
@@ -195,7 +196,7 @@ def failure_of_llc_error(allocator: str, err: LlcError, timeout: float = 0.0) ->
 def _run(cmd: list[str], timeout: float) -> subprocess.CompletedProcess[str] | None:
     """The finished llc run, or None when it ran past ``timeout`` (it is killed)."""
     try:
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        return run_guarded(cmd, capture_output=True, text=True, timeout=timeout)  # dies with this process
     except subprocess.TimeoutExpired:
         return None
 

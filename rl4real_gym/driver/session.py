@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import subprocess
 import time
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ class SessionLimits:
     step_timeout: float = 120.0
     startup_timeout: float = 120.0
     finish_timeout: float = 300.0
+    connect_timeout: float = 60.0  # llc's: a client that has not connected by then is gone
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,7 @@ class LlcSession:
             f"-rl4real-max-nodes={lim.max_nodes}", f"-rl4real-max-edges={lim.max_edges}",
             f"-rl4real-max-split-points={lim.max_split_points}",
             f"-rl4real-max-splits-per-node={lim.max_splits_per_node}",
+            f"-rl4real-connect-timeout={max(1, math.ceil(lim.connect_timeout))}",
             *(["-verify-machineinstrs"] if verify else []), *extra_args,
         ]  # fmt: skip
         self._pb, self._rpc = proto.load()
