@@ -12,8 +12,9 @@ process that changed its own environment later. After the kill the scan is repea
 nothing carries the marker, up to a generous bound (dying processes need a moment; the
 bound is a patience, not a performance requirement).
 
-The default suite kills a few parents; ``--runslow`` kills 240 (both targets) and runs the
-RLlib check.
+The default suite kills a few parents (about 15 s in all); ``--runslow`` kills 240 plain
+parents over both targets, 10 SubprocVecEnv parents, RLlib drivers and parallel fuzz
+campaigns.
 """
 
 from __future__ import annotations
