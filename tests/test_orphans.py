@@ -23,9 +23,11 @@ import contextlib
 import os
 import random
 import select
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections import Counter
@@ -441,14 +443,13 @@ def test_killed_subproc_vec_env_parent_leaves_nothing_many_times(tmp_path: Path)
 
 # -- RLlib EnvRunners -------------------------------------------------------------------
 RLLIB_CHILD = """
-import sys, tempfile
+import sys
 import ray
 from agents.config import TrainConfig
 from agents.rllib.train import run_rllib
 
 if __name__ == "__main__":
-    target, work = sys.argv[1], sys.argv[2]
-    ray_dir = tempfile.mkdtemp(prefix="ray", dir="/tmp")  # short: Ray's socket paths must fit
+    target, work, ray_dir = sys.argv[1:4]
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, _temp_dir=ray_dir)
     print("I", flush=True)
     config = TrainConfig(
@@ -463,13 +464,15 @@ if __name__ == "__main__":
 
 @pytest.mark.slow
 @pytest.mark.parametrize("target", TARGETS)
-def test_killed_rllib_driver_leaves_nothing(tmp_path: Path, target: str) -> None:
+def test_killed_rllib_driver_leaves_nothing(tmp_path: Path, target: str, request: pytest.FixtureRequest) -> None:
     """The driver dies while both EnvRunners sample (each with an llc); Ray's own processes
     and the EnvRunners must go too, and their llc with them."""
     pytest.importorskip("ray.rllib")
     script = tmp_path / "rllib_child.py"
     script.write_text(RLLIB_CHILD)
-    child = MarkedChild([sys.executable, str(script), target, str(tmp_path)], tmp_path / "rllib.err")
+    ray_dir = tempfile.mkdtemp(prefix="ray", dir="/tmp")  # short: Ray's socket paths must fit
+    request.addfinalizer(lambda: shutil.rmtree(ray_dir, ignore_errors=True))
+    child = MarkedChild([sys.executable, str(script), target, str(tmp_path), ray_dir], tmp_path / "rllib.err")
     child.wait_for_line("I")
     audit = tmp_path / "audit"
     end = time.monotonic() + 300
