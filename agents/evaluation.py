@@ -13,7 +13,7 @@ import gymnasium as gym
 from tqdm import tqdm
 
 from agents.envs import env_id
-from rl4real_gym.baselines import LLVM_ALLOCATORS, llvm_figures
+from rl4real_gym.baselines import LLC_TIMEOUT, LLVM_ALLOCATORS, BaselineResult, baseline_result
 from rl4real_gym.dataset import FunctionEntry
 from rl4real_gym.envs.spaces import Layout
 
@@ -29,6 +29,11 @@ class ResultRow:
     spills: int
     reloads: int
     splits: int
+    failure: str = ""  # why this allocator has no figures for this function ("" when it has)
+
+    @property
+    def completed(self) -> bool:
+        return not self.failure and not math.isnan(self.cost)
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,7 @@ class Summary:
     mean_cost: float
     total_spills: int
     total_reloads: int
+    failed: int = 0  # functions it crashed, hung or failed the verifier on (not in the figures above)
 
 
 def run_agent(env: Any, agent: Any, entries: Iterable[FunctionEntry], name: str, progress: bool) -> list[ResultRow]:
@@ -60,28 +66,40 @@ def run_agent(env: Any, agent: Any, entries: Iterable[FunctionEntry], name: str,
     return rows
 
 
-def llvm_rows(env: Any, entries: Iterable[FunctionEntry], allocators: Iterable[str], progress: bool) -> list[ResultRow]:
+def llvm_row(entry: FunctionEntry, result: BaselineResult, greedy: float) -> ResultRow:
+    """One LLVM allocator's row for one function: its figures, or why it has none."""
+    fig = result.figures.get(entry.function)
+    if result.failure is not None or fig is None:
+        why = result.failure.summary() if result.failure else f"crash: no figures reported for {entry.function}"
+        return ResultRow(entry.id, result.allocator, math.nan, greedy, 0, 0, 0, why)
+    return ResultRow(entry.id, result.allocator, fig.weighted_cost, greedy, fig.spills + fig.folded_spills,
+                     fig.reloads + fig.folded_reloads, 0)  # fmt: skip
+
+
+def llvm_rows(
+    env: Any, entries: Iterable[FunctionEntry], allocators: Iterable[str], progress: bool,
+    timeout: float = LLC_TIMEOUT,
+) -> list[ResultRow]:  # fmt: skip
+    """A row per function and LLVM allocator; an allocator that crashes, hangs (past
+    ``timeout`` seconds per llc run) or fails the verifier gets a row with its reason."""
     base = env.unwrapped
     rows = []
     for entry in tqdm(list(entries), desc="llvm", disable=not progress, leave=False):
         module = base.dataset.module_path(entry)
         greedy = float(base.greedy_figures(entry).get("weighted_cost", 0.0))
         for ra in allocators:
-            fig = llvm_figures(module, base.target, ra).get(entry.function)
-            if fig is None:
-                continue
-            rows.append(ResultRow(entry.id, ra, fig.weighted_cost, greedy, fig.spills + fig.folded_spills,
-                                  fig.reloads + fig.folded_reloads, 0))  # fmt: skip
+            rows.append(llvm_row(entry, baseline_result(module, base.target, ra, timeout=timeout), greedy))
     return rows
 
 
 def summarize(rows: list[ResultRow]) -> list[Summary]:
+    """Per allocator, over the functions it completed; the others are counted as failed."""
     by: dict[str, list[ResultRow]] = {}
     for r in rows:
         by.setdefault(r.allocator, []).append(r)
     out = []
     for name, rs in by.items():
-        ok = [r for r in rs if not math.isnan(r.cost)]
+        ok = [r for r in rs if r.completed]
         ratios = [(r.cost + 1.0) / (r.greedy_cost + 1.0) for r in ok]
         geo = math.exp(sum(map(math.log, ratios)) / len(ratios)) if ratios else math.nan
         wins = sum(r.cost < r.greedy_cost * (1 - TIE) - TIE for r in ok)
@@ -89,19 +107,32 @@ def summarize(rows: list[ResultRow]) -> list[Summary]:
         total = sum(r.cost for r in ok)
         mean = total / len(ok) if ok else math.nan
         out.append(Summary(name, len(ok), geo, wins, len(ok) - wins - losses, losses, total, mean,
-                           sum(r.spills for r in ok), sum(r.reloads for r in ok)))  # fmt: skip
-    return sorted(out, key=lambda s: s.geomean_ratio)
+                           sum(r.spills for r in ok), sum(r.reloads for r in ok), len(rs) - len(ok)))  # fmt: skip
+    return sorted(out, key=lambda s: (math.isnan(s.geomean_ratio), s.geomean_ratio))
 
 
 def format_table(summaries: list[Summary]) -> str:
+    """The summary table; a note under it when some allocator failed on some functions."""
     head = f"{'allocator':<16}{'funcs':>6}{'geomean cost/greedy':>21}{'W/T/L vs greedy':>18}{'total cost':>13}" \
-           f"{'mean cost':>12}{'spills':>8}{'reloads':>9}"  # fmt: skip
+           f"{'mean cost':>12}{'spills':>8}{'reloads':>9}{'failed':>8}"  # fmt: skip
     lines = [head, "-" * len(head)]
     for s in summaries:
         wtl = f"{s.wins}/{s.ties}/{s.losses}"
         lines.append(f"{s.allocator:<16}{s.functions:>6}{s.geomean_ratio:>21.3f}{wtl:>18}{s.total_cost:>13.1f}"
-                     f"{s.mean_cost:>12.1f}{s.total_spills:>8}{s.total_reloads:>9}")  # fmt: skip
-    return "\n".join(lines)
+                     f"{s.mean_cost:>12.1f}{s.total_spills:>8}{s.total_reloads:>9}{s.failed:>8}")  # fmt: skip
+    return "\n".join(lines + failure_note(summaries))
+
+
+def failure_note(summaries: list[Summary]) -> list[str]:
+    """Says which allocators failed where, and that their figures leave those functions out."""
+    failed = [s for s in summaries if s.failed]
+    if not failed:
+        return []
+    which = ", ".join(f"{s.allocator} on {s.failed}" for s in failed)
+    return [
+        f"failed (crash, hang or verifier error; reasons in the failure column of functions.csv): {which}.",
+        "funcs counts the functions each allocator completed; its geomean, W/T/L and totals cover only those.",
+    ]
 
 
 def write_csv(path: Path, items: list[Any]) -> None:
@@ -121,13 +152,14 @@ def plot_scatter(rows: list[ResultRow], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6.5, 6))
+    done = [r for r in rows if r.completed]
     names = sorted({r.allocator for r in rows} - {"greedy"})
     for name in names:
-        pts = [(r.greedy_cost + 1, r.cost + 1) for r in rows if r.allocator == name and not math.isnan(r.cost)]
+        pts = [(r.greedy_cost + 1, r.cost + 1) for r in done if r.allocator == name]
         if pts:
             xs, ys = zip(*pts, strict=True)
             ax.scatter(xs, ys, s=12, alpha=0.6, label=name)
-    lim = max([r.cost + 1 for r in rows] + [r.greedy_cost + 1 for r in rows] + [10])
+    lim = max([r.cost + 1 for r in done] + [r.greedy_cost + 1 for r in done] + [10])
     ax.plot([1, lim], [1, lim], "k--", lw=1, label="= greedy")
     ax.set(xscale="log", yscale="log", xlabel="greedy cost + 1", ylabel="allocator cost + 1",
            title="Per-function weighted spill cost vs LLVM greedy (below the line: better)")  # fmt: skip
@@ -177,4 +209,4 @@ def make_eval_env(target: str, layout: Layout, data: str | None, split: str | No
                     max_edges=layout.max_edges, max_split_points=layout.max_split_points)  # fmt: skip
 
 
-__all__ = ["LLVM_ALLOCATORS", "ResultRow", "Summary", "format_table", "llvm_rows", "run_agent", "summarize"]
+__all__ = ["LLVM_ALLOCATORS", "ResultRow", "Summary", "format_table", "llvm_row", "llvm_rows", "run_agent", "summarize"]

@@ -8,13 +8,16 @@ Every program is built twice from the same IR (clang-19 -O2): with ``-regalloc=g
 and with ``-regalloc=rl4real`` under the policy (``rl4real compile``'s flow), both under
 ``-verify-machineinstrs``; AArch64 programs run under qemu-user. Prints one row per
 program (output equal?, policy decisions, weighted cost of the policy's build and of
-greedy's) and the totals; exit status 1 if any output differs or a build fails.
+greedy's) and the totals; exit status 1 if any output differs or a build fails. A program
+whose greedy figures cannot be measured (LLVM's greedy crashed, hung or failed the
+verifier) gets no greedy cost, its row says why, and the cost totals leave it out.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import math
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -45,10 +48,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def greedy_cost(ir: Path, target: str) -> float:
-    from rl4real_gym.baselines import llvm_figures
+def greedy_cost(ir: Path, target: str) -> tuple[float, str]:
+    """Greedy's total weighted cost of ``ir``, or NaN and why it could not be measured."""
+    from rl4real_gym.baselines import baseline_result
 
-    return sum(f.weighted_cost for f in llvm_figures(ir, target, "greedy").values())
+    result = baseline_result(ir, target, "greedy")
+    if result.failure is not None:
+        return math.nan, result.failure.summary()[:200]
+    return sum(f.weighted_cost for f in result.figures.values()), ""
 
 
 def check(program: Path, policy, target: str, work: Path) -> ProgramRow:
@@ -66,7 +73,16 @@ def check(program: Path, policy, target: str, work: Path) -> ProgramRow:
     decisions = sum(f.agent_decisions for f in figures.values())
     cost = sum(f.weighted_cost for f in figures.values())
     detail = "" if same else f"exit {result.returncode}, timed out: {result.timed_out}"
-    return ProgramRow(program.stem, same, decisions, cost, greedy_cost(work / f"{exe.name}.ll", target), detail)
+    greedy, greedy_failure = greedy_cost(work / f"{exe.name}.ll", target)
+    detail = "; ".join(d for d in (detail, greedy_failure and f"greedy: {greedy_failure}") if d)
+    return ProgramRow(program.stem, same, decisions, cost, greedy, detail)
+
+
+def cost_totals(rows: Sequence[ProgramRow]) -> tuple[float, float, int]:
+    """(policy cost, greedy cost) over the programs both were measured on, and how many
+    programs are left out because one of them was not."""
+    both = [r for r in rows if not math.isnan(r.cost) and not math.isnan(r.greedy_cost)]
+    return sum(r.cost for r in both), sum(r.greedy_cost for r in both), len(rows) - len(both)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -85,10 +101,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{r.program:<24}{'yes' if r.same_output else 'NO':>12}{r.decisions:>11}{r.cost:>14.1f}"
               f"{r.greedy_cost:>14.1f}  {r.detail}")  # fmt: skip
     same = sum(r.same_output for r in rows)
-    total, greedy = sum(r.cost for r in rows), sum(r.greedy_cost for r in rows)
+    total, greedy, unmeasured = cost_totals(rows)
     decisions = sum(r.decisions for r in rows)
+    left_out = f" ({unmeasured} program(s) without both costs left out)" if unmeasured else ""
     print(f"{target}: {same}/{len(rows)} programs print their expected output with the policy's allocation; "
-          f"{decisions} policy decisions; weighted cost {total:.1f} vs greedy {greedy:.1f}")  # fmt: skip
+          f"{decisions} policy decisions; weighted cost {total:.1f} vs greedy {greedy:.1f}{left_out}")  # fmt: skip
     if args.out:
         with open(args.out, "w", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=list(asdict(rows[0])))

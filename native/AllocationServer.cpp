@@ -235,7 +235,7 @@ void startEpisode(FrameChannel &Control, Prepared &P,
     Control.abandon();
     close(SV[0]);
     signal(SIGCHLD, SIG_DFL); // episodes wait for their own children
-    dieWithParent(Server);
+    guardParentLifetime(Server);
     if (!Req.stderr_path().empty()) {
       int Err = open(Req.stderr_path().c_str(),
                      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

@@ -37,11 +37,14 @@ void EpisodeClient::hello() {
 }
 
 void EpisodeClient::lost() {
+  if (Closed)
+    return;
   Closed = true;
   Channel.abandon();
   // A server episode exists only for its client: nothing is left to do.
   if (exitsWithClient())
     _exit(0);
+  llvm::errs() << "rl4real: lost the client; finishing with the heuristic\n";
 }
 
 bool EpisodeClient::fork(const Action &A) {

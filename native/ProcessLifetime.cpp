@@ -1,26 +1,59 @@
-//===- ProcessLifetime.cpp - Allocation processes never outlive their driver -===//
+//===- ProcessLifetime.cpp - Never outlive the driver ---------------------===//
+//
+// Implements the parent-death guard declared in ProcessLifetime.h. It may run
+// before main() (from a plugin's static initializer), so it uses only libc:
+// no LLVM, no iostreams, nothing that needs initialising first.
+//
+//===----------------------------------------------------------------------===//
 
 #include "ProcessLifetime.h"
+#include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
-#include <sys/prctl.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 using namespace rl4real;
 
-void rl4real::dieWithParent(pid_t Expected) {
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid() != Expected)
-    _exit(1);
-}
-
 void rl4real::guardParentLifetime() {
-  const char *Value = getenv("RL4REAL_PARENT_PID");
+  const char *Value = std::getenv(ParentPidVar);
   if (!Value || !*Value)
     return;
-  pid_t Expected = pid_t(atol(Value));
-  unsetenv("RL4REAL_PARENT_PID");
-  dieWithParent(Expected);
+  char *End = nullptr;
+  errno = 0;
+  long long Pid = std::strtoll(Value, &End, 10);
+  bool Valid = !*End && errno == 0 && Pid > 0 && pid_t(Pid) == Pid;
+  if (!Valid) {
+    std::fprintf(stderr, "rl4real: %s=\"%s\" is not a process ID\n",
+                 ParentPidVar, Value);
+    std::fflush(stderr);
+    _exit(1);
+  }
+  unsetenv(ParentPidVar);
+  guardParentLifetime(pid_t(Pid));
+}
+
+void rl4real::guardParentLifetime(pid_t ExpectedParent) {
+#ifdef __linux__
+  // Arm first, check second: the other order leaves a window in which the
+  // parent can end unnoticed.
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) {
+    std::perror("rl4real: prctl(PR_SET_PDEATHSIG)");
+    _exit(1);
+  }
+#endif
+  pid_t Parent = getppid();
+  if (Parent != ExpectedParent) {
+    std::fprintf(stderr,
+                 "rl4real: the process that started this one (%d) has ended "
+                 "or is not its parent (the parent is %d); exiting\n",
+                 int(ExpectedParent), int(Parent));
+    std::fflush(stderr);
+    _exit(1);
+  }
 }
 
 void rl4real::awaitAdoption(pid_t Reaper) {
@@ -32,5 +65,5 @@ void rl4real::awaitAdoption(pid_t Reaper) {
       _exit(1);
     usleep(10);
   }
-  dieWithParent(Reaper);
+  guardParentLifetime(Reaper);
 }

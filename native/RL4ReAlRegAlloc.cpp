@@ -32,6 +32,7 @@
 #include "HeuristicAllocator.h"
 #include "LiveRangeSplitter.h"
 #include "PluginOptions.h"
+#include "ProcessLifetime.h"
 #include "StateCodec.h"
 #include "llvm/Analysis/AliasAnalysis.h"
 #include "llvm/CodeGen/LiveDebugVariables.h"
@@ -166,6 +167,11 @@ void RL4ReAlRegAlloc::getAnalysisUsage(AnalysisUsage &AU) const {
   AU.addPreserved<LiveRegMatrix>();
   MachineFunctionPass::getAnalysisUsage(AU);
 }
+
+// Never outlive the driver that started us. Armed when llc loads the plugin
+// (-load is handled while the command line is parsed, before the IR is read),
+// and against the driver's own PID, so a driver that died earlier is noticed.
+static ParentLifetimeGuard GuardParentLifetime;
 
 bool RL4ReAlRegAlloc::doInitialization(Module &M) {
   if (opts::ClientFd >= 0 && !EpisodeClient::get())
@@ -426,8 +432,9 @@ void RL4ReAlRegAlloc::driveClient() {
     S.set_error(Error);
     Action A;
     if (!Client->exchange(S, A, std::chrono::seconds(opts::ClientTimeout))) {
-      errs() << "rl4real: the client did not answer in " << opts::ClientTimeout
-             << " s; finishing " << Ctx.MF->getName()
+      errs() << "rl4real: lost the client (it closed the connection, or did "
+                "not answer within "
+             << opts::ClientTimeout << " s); finishing " << Ctx.MF->getName()
              << " with the heuristic\n";
       return;
     }

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rl4real_gym.driver.policies import Policy, drive, policy_limits
+from rl4real_gym.driver.process import run_guarded
 from rl4real_gym.driver.session import LlcSession, SessionLimits
 from rl4real_gym.driver.state import AllocationFigures
 from rl4real_gym.errors import LlcCrashedError, LlcTimeoutError, RL4ReAlError, ToolNotFoundError
@@ -38,7 +39,7 @@ class RunResult:
 
 def _check(cmd: Sequence[str], what: str, timeout: float = 600.0) -> None:
     try:
-        proc = subprocess.run(list(cmd), capture_output=True, text=True, timeout=timeout)
+        proc = run_guarded(list(cmd), capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as err:
         raise BuildError(f"{what} timed out after {timeout} s") from err
     except FileNotFoundError as err:
@@ -90,7 +91,7 @@ def codegen(
         cmd += ["-load", str(plugin_path())]
     cmd += [f"-regalloc={regalloc}", str(ir), "-o", str(out)]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        proc = run_guarded(cmd, capture_output=True, text=True, timeout=600)
     except subprocess.TimeoutExpired as err:
         raise LlcTimeoutError(f"llc -regalloc={regalloc} timed out on {ir}") from err
     if proc.returncode != 0:
@@ -115,7 +116,7 @@ def run(exe: str | Path, target: str | Target, *, timeout: float = 60.0) -> RunR
     if tgt.run_prefix and shutil.which(tgt.run_prefix[0]) is None:
         raise ToolNotFoundError(f"{tgt.run_prefix[0]} is not installed; run `bash scripts/setup.sh`")
     try:
-        proc = subprocess.run(
+        proc = run_guarded(  # a program that loops must not outlive a killed caller
             [*tgt.run_prefix, str(exe)], capture_output=True, timeout=timeout, env={**os.environ, "LC_ALL": "C"}
         )
     except subprocess.TimeoutExpired as err:

@@ -80,7 +80,10 @@ class BuildOptions:
 
 @dataclass
 class BuildReport:
-    """What a build did. ``problems`` are bad inputs and failures (each one message)."""
+    """What a build did. ``problems`` are bad inputs and failures (each one message);
+    ``left_out`` are functions whose greedy figures could not be measured (LLVM's greedy
+    crashed, hung or failed the verifier on them: the rewards need those figures), each
+    ``id: reason``."""
 
     out: Path
     built: int = 0
@@ -88,6 +91,7 @@ class BuildReport:
     total: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
 
     def skip(self, reason: str, count: int = 1) -> None:
         if count:
@@ -98,6 +102,10 @@ class BuildReport:
         lines = [f"{self.out}: {self.total} functions ({self.built} built now, {self.kept} of these inputs built before"
                  + (f", {others} from other inputs kept)" if others else ")")]  # fmt: skip
         lines += [f"  skipped {n}: {reason}" for reason, n in sorted(self.skipped.items())]
+        if self.left_out:
+            need = "greedy's figures could not be measured (the rewards need them)"
+            lines.append(f"  left out {len(self.left_out)}: {need}:")
+            lines += [f"    {item}" for item in sorted(self.left_out)]
         if self.problems:
             lines.append(f"  {len(self.problems)} problem(s): inputs or functions that could not be used (see above)")
         return "\n".join(lines)
@@ -127,6 +135,7 @@ class FunctionResult:
     entry: FunctionEntry | None = None
     skip: str | None = None
     problem: str | None = None
+    left_out: str | None = None  # why greedy's figures could not be measured
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -325,6 +334,8 @@ def make_entry(task: FunctionTask, sizes: tuple[int, int, int, int], greedy: dic
 
 def measure_task(args: tuple[FunctionTask, str, Path, int]) -> FunctionResult:
     """Stage-2 worker: measures one function and writes its module into the dataset."""
+    from rl4real_gym.baselines import BaselineFailedError  # not at import: the fork server must not load gRPC
+
     task, target_name, out, min_nodes = args
     target = get_target(target_name)
     try:
@@ -336,6 +347,8 @@ def measure_task(args: tuple[FunctionTask, str, Path, int]) -> FunctionResult:
             return FunctionResult(task, skip=f"fewer than {min_nodes} interference-graph node(s)")
         greedy = greedy_figures(task.module, target, task.function)
         write_atomic(out / module_file(task.id), gzip_bytes(task.module.read_bytes()))
+    except BaselineFailedError as err:
+        return FunctionResult(task, left_out=f"{task.id}: {err.failure.summary()}")
     except Exception as err:
         return FunctionResult(task, problem=f"{task.unit.label}: {task.function}: {describe(err)}")
     return FunctionResult(task, make_entry(task, (instrs, vregs, size.num_nodes, size.num_edges), greedy))
@@ -380,6 +393,8 @@ def measure_all(options: BuildOptions, todo: Sequence[FunctionTask], entries: di
                 log(result.problem)
             elif result.skip:
                 report.skip(result.skip)
+            elif result.left_out:
+                report.left_out.append(result.left_out)
             elif result.entry is not None:
                 entries[result.entry.id] = result.entry
                 report.built += 1
@@ -460,8 +475,12 @@ def build_cached_from_ir_dir(root: Path, target: Target) -> Path:
     options = BuildOptions(target=tgt, out=out, sources=(root,), jobs=os.cpu_count() or 1, ir_only=True)
     stderr_log(f"rl4real: building a dataset from the IR files in {root} into {out}")
     report = build_dataset(options, wait_for_lock=True)
+    for item in report.left_out:
+        stderr_log(f"rl4real: left out {item}")
     if report.total == 0:
-        raise DatasetError(f"no usable function in the IR files of {root}: " + "; ".join(report.problems[:5]))
-    summary = {"source": str(root), "functions": report.total, "problems": report.problems}
+        why = "; ".join([*report.problems, *report.left_out][:5])
+        raise DatasetError(f"no usable function in the IR files of {root}: {why}")
+    summary = {"source": str(root), "functions": report.total, "problems": report.problems,
+               "left_out": report.left_out}  # fmt: skip
     marker.write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n")
     return out

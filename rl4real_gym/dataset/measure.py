@@ -67,7 +67,8 @@ def graph_size(module: Path, target: Target, function: str) -> GraphSize:
 
 
 def greedy_figures(module: Path, target: Target, function: str) -> dict[str, object]:
-    """LLVM greedy's figures for ``function`` (cached by module content)."""
+    """LLVM greedy's figures for ``function`` (cached by module content); raises
+    ``BaselineFailedError`` when greedy crashes, hangs or fails the verifier on the module."""
     from rl4real_gym.baselines import llvm_figures
 
     figures = llvm_figures(module, target, "greedy")

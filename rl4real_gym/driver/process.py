@@ -1,9 +1,14 @@
-"""Starting and reliably stopping allocation processes (llc, rl4real-server).
+"""Starting and reliably stopping allocation processes (llc, rl4real-server), and any
+other process the package runs.
 
-Every process started here is tracked; ``close`` kills it, and an ``atexit`` hook kills
+Every allocation process started here is tracked; ``close`` kills it, and an ``atexit`` hook kills
 what is left when Python exits normally. If Python itself is killed, the kernel kills
-the process (``PR_SET_PDEATHSIG``, asked for by the process itself as soon as it starts,
-against the parent named in ``RL4REAL_PARENT_PID``): no orphans either way.
+llc: no orphans either way. llc is told this process's PID (``RL4REAL_PARENT_PID``);
+the plugin, as soon as llc loads it, asks for ``PR_SET_PDEATHSIG`` and then exits at
+once if its parent is no longer that PID, i.e. if Python died before the request (see
+native/ProcessLifetime.h). Other tools (llc for baselines, clang, csmith, qemu) run
+through :func:`run_guarded`, which does the same before ``exec``ing them; pool workers call
+:func:`die_with_parent` first thing.
 
 For the kernel, llc's parent is the *thread* that started it, and ``PR_SET_PDEATHSIG``
 fires when that thread ends. So llc is started from the main thread or from one
@@ -16,13 +21,16 @@ from __future__ import annotations
 import atexit
 import concurrent.futures
 import contextlib
+import ctypes
 import errno
+import functools
 import os
 import queue
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import weakref
@@ -34,6 +42,97 @@ from rl4real_gym.errors import RL4ReAlError
 
 _LIVE: weakref.WeakSet[LlcProcess] = weakref.WeakSet()
 SOCKET_PATH_MAX = 100  # sockaddr_un allows 108 bytes
+PARENT_PID_VAR = "RL4REAL_PARENT_PID"  # read by the plugin (native/ProcessLifetime.h)
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def child_environment() -> dict[str, str]:
+    """The environment of an llc started here: this one, naming this process as its parent.
+
+    Only for processes that check it (the plugin does, and removes it from its own
+    environment); a tool that ignores it would pass it on to its children unchecked.
+    """
+    return {**os.environ, PARENT_PID_VAR: str(os.getpid())}
+
+
+@functools.cache
+def _prctl() -> Callable[..., int] | None:
+    """libc's ``prctl`` (None where there is none: not Linux)."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    prctl.argtypes = [ctypes.c_int, *[ctypes.c_ulong] * 4]
+    prctl.restype = ctypes.c_int
+    return prctl  # type: ignore[no-any-return]
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Makes the kernel SIGKILL this process when its parent ends; exits at once if the
+    parent is no longer ``parent_pid`` (it ended before the request, and this process
+    was adopted). Call it first thing in a child, with the parent's PID taken before
+    the child was started. Where there is no ``prctl`` only the check is done.
+
+    For the kernel the parent is the *thread* that started the child (see above).
+    """
+    prctl = _prctl()
+    if prctl is not None and prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+# Runs as ``python -I -S -c _GUARD PARENT_PID PROGRAM ARGV0 ARGS...``: arms the death
+# signal, checks the parent, then becomes the program (same PID, so timeouts still work).
+_GUARD = """\
+import ctypes, os, sys
+prctl = ctypes.CDLL(None, use_errno=True).prctl
+prctl.argtypes = [ctypes.c_int] + [ctypes.c_ulong] * 4
+if prctl(1, 9, 0, 0, 0) != 0:  # PR_SET_PDEATHSIG, SIGKILL
+    sys.exit("rl4real: prctl(PR_SET_PDEATHSIG) failed: " + os.strerror(ctypes.get_errno()))
+if os.getppid() != int(sys.argv[1]):  # the parent ended before the signal was armed
+    os._exit(1)
+try:
+    os.execv(sys.argv[2], sys.argv[3:])
+except OSError as err:
+    sys.stderr.write(f"rl4real: cannot run {sys.argv[2]}: {err}\\n")
+    os._exit(127)
+"""
+
+
+def _resolve(program: str, cwd: Any, env: Any) -> str:
+    """The file ``subprocess`` would run for ``program``; FileNotFoundError as it would."""
+    if os.sep in program:
+        path = program if cwd is None else os.path.join(os.fspath(cwd), program)
+    else:
+        search = (env if env is not None else os.environ).get("PATH", os.defpath)
+        path = shutil.which(program, path=search) or ""
+    if not path or not os.path.isfile(path):
+        raise FileNotFoundError(errno.ENOENT, f"No such file or directory: {program!r}", program)
+    return path
+
+
+def run_guarded(cmd: list[str], **kwargs: Any) -> subprocess.CompletedProcess[Any]:
+    """``subprocess.run(cmd, **kwargs)`` whose child cannot outlive this process.
+
+    A run's ``timeout`` is enforced by this process, so the limit ends with it: without
+    the guard, a program looping under qemu or a slow compile would run on after a kill.
+    The child starts as a small Python guard that does what the plugin does for llc
+    (``PR_SET_PDEATHSIG``, then checks its parent is still this process) and then
+    ``exec``s ``cmd``; about 10 ms a run. Not ``preexec_fn``: that would ``fork`` this
+    process, and gRPC's fork handlers complain (and pause its threads) on every run.
+    """
+    if not sys.executable:  # an embedded interpreter: no guard to start
+        return subprocess.run(cmd, **kwargs)
+    program = _resolve(cmd[0], kwargs.get("cwd"), kwargs.get("env"))
+    guard = [sys.executable, "-I", "-S", "-c", _GUARD, str(os.getpid()), program, *cmd]
+    try:
+        proc = subprocess.run(guard, **kwargs)
+    except (subprocess.TimeoutExpired, subprocess.CalledProcessError) as err:
+        err.cmd = cmd  # what the caller ran, not the guard
+        raise
+    proc.args = cmd
+    return proc
 
 
 class TempDirError(RL4ReAlError, OSError):
@@ -142,12 +241,11 @@ class LlcProcess:
         if module is not None:
             argv += [str(module), "-o", str(self.output)]
         self.argv = argv
-        env = {**os.environ, "RL4REAL_PARENT_PID": str(os.getpid())}
         try:
             with open(self.stderr_path, "wb") as err:
                 self.proc = _SPAWNER.popen(
                     argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
-                    pass_fds=(theirs.fileno(),), env=env,
+                    pass_fds=(theirs.fileno(),), env=child_environment(),
                 )  # fmt: skip
         except OSError as err:
             ours.close()

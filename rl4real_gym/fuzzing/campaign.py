@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import concurrent.futures
 import multiprocessing
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from rl4real_gym.driver.process import die_with_parent
 from rl4real_gym.fuzzing.differential import FuzzConfig, check_program
 from rl4real_gym.fuzzing.outcome import FINDING_KINDS, Comparator, Kind, ProgramOutcome, compare_runs
 from rl4real_gym.fuzzing.policy import policy_label
@@ -84,7 +86,10 @@ def outcomes(seeds: Sequence[int], config: FuzzConfig, jobs: int, compare: Compa
             yield check_program(seed, config, compare)
         return
     context = multiprocessing.get_context("spawn")  # no gRPC state shared across fork
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    # A worker waits on its task queue forever if this process is killed: it must die with it.
+    with concurrent.futures.ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         futures = [pool.submit(check_program, seed, config, compare) for seed in seeds]
         try:
             for future in concurrent.futures.as_completed(futures):

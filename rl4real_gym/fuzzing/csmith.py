@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from rl4real_gym.driver.process import run_guarded
 from rl4real_gym.errors import RL4ReAlError
 
 CSMITH_INCLUDE = "/usr/include/csmith"
@@ -44,7 +45,7 @@ def csmith_command(seed: int, out: str | Path) -> list[str]:
 def csmith_version() -> str:
     """csmith's version line (e.g. ``csmith 2.3.0``), or ``unknown``."""
     try:
-        proc = subprocess.run([csmith_binary(), "--version"], capture_output=True, text=True, timeout=30)
+        proc = run_guarded([csmith_binary(), "--version"], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired, CsmithError):
         return "unknown"
     return proc.stdout.strip().splitlines()[0] if proc.stdout.strip() else "unknown"
@@ -56,7 +57,7 @@ def generate(seed: int, out: str | Path) -> Path:
     cmd = [csmith_binary(), *csmith_command(seed, out)[1:]]
     try:
         # csmith writes platform.info into its working directory: keep it beside the program
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=GENERATE_TIMEOUT, cwd=out.parent)
+        proc = run_guarded(cmd, capture_output=True, text=True, timeout=GENERATE_TIMEOUT, cwd=out.parent)
     except subprocess.TimeoutExpired as err:
         raise CsmithError(f"csmith --seed {seed} did not finish in {GENERATE_TIMEOUT} s") from err
     if proc.returncode != 0 or not out.is_file():
