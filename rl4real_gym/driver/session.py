@@ -131,7 +131,18 @@ class Session:
 
     host = "allocation process"
 
-    def __init__(self, module: str | Path, target: str | Target, limits: SessionLimits | None, output: Any) -> None:
+    def __init__(
+        self,
+        module: str | Path,
+        target: str | Target,
+        *,
+        output: str | Path | None = None,
+        filetype: str = "asm",
+        verify: bool = False,
+        limits: SessionLimits | None = None,
+        extra_args: tuple[str, ...] = (),
+        opt_level: str = "-O2",
+    ) -> None:
         self.module = Path(module)
         self.target = get_target(target)
         self.limits = limits or SessionLimits()
@@ -147,8 +158,16 @@ class Session:
         if not self.module.is_file():
             raise FileNotFoundError(f"module {self.module} does not exist")
         check_module_target(self.module, self.target)
+        args = allocation_args(
+            self.target, self.limits, opt_level=opt_level, filetype=filetype, verify=verify, extra_args=extra_args
+        )
+        self._launch(args)
 
     # -- lifecycle (hosts) -------------------------------------------------
+    def _launch(self, args: list[str]) -> None:
+        """Starts the allocation process with these llc-style options."""
+        raise NotImplementedError
+
     def __enter__(self) -> Session:
         return self
 
@@ -330,22 +349,7 @@ class LlcSession(Session):
 
     host = "llc"
 
-    def __init__(
-        self,
-        module: str | Path,
-        target: str | Target,
-        *,
-        output: str | Path | None = None,
-        filetype: str = "asm",
-        verify: bool = False,
-        limits: SessionLimits | None = None,
-        extra_args: tuple[str, ...] = (),
-        opt_level: str = "-O2",
-    ) -> None:
-        super().__init__(module, target, limits, output)
-        args = allocation_args(
-            self.target, self.limits, opt_level=opt_level, filetype=filetype, verify=verify, extra_args=extra_args
-        )
+    def _launch(self, args: list[str]) -> None:
         argv = [tool("llc"), "-load", str(plugin_path()), "-regalloc=rl4real", *args]
         self._proc = LlcProcess(argv, self.module, self.output, fd_option="-rl4real-fd")
         self._channel = Channel(self._proc.socket)  # llc is our child: Popen is enough, no pidfd
@@ -390,31 +394,12 @@ class ServerSession(Session):
 
     host = "allocation process"
 
-    def __init__(
-        self,
-        module: str | Path,
-        target: str | Target,
-        *,
-        output: str | Path | None = None,
-        filetype: str = "asm",
-        verify: bool = False,
-        limits: SessionLimits | None = None,
-        extra_args: tuple[str, ...] = (),
-        opt_level: str = "-O2",
-        _fork_of: tuple[Channel, int, Path, ServerSession] | None = None,
-    ) -> None:
+    _pidfd = -1
+    _stderr_path: Path | None = None
+
+    def _launch(self, args: list[str]) -> None:
         from rl4real_gym.driver.server import AllocationServer, EpisodeRefused
 
-        self._pidfd = -1
-        self._stderr_path: Path | None = None
-        if _fork_of is not None:
-            self.__dict__.update(_fork_of[3]._fork_fields())
-            self._channel, self._pidfd, self._stderr_path = _fork_of[:3]
-            return
-        super().__init__(module, target, limits, output)
-        args = allocation_args(
-            self.target, self.limits, opt_level=opt_level, filetype=filetype, verify=verify, extra_args=extra_args
-        )
         self._server = AllocationServer.shared()
         self._startup_error: LlcError | None = None
         try:
@@ -424,6 +409,15 @@ class ServerSession(Session):
                 f"{self.host} could not start on {self.module} (malformed IR, wrong target, or bad options)",
                 err.detail,
             )
+
+    @classmethod
+    def _copy_of(cls, original: ServerSession, channel: Channel, pidfd: int, stderr: Path) -> ServerSession:
+        """The session of a fork copy: the original's state, its own connection."""
+        twin = cls.__new__(cls)
+        twin.__dict__.update(original._fork_fields())
+        twin._channel, twin._pidfd, twin._stderr_path = channel, pidfd, stderr
+        twin._startup_error = None
+        return twin
 
     def start(self) -> DecisionState:
         if self._startup_error is not None:
@@ -465,7 +459,7 @@ class ServerSession(Session):
         except BaseException:
             channel.close()  # the copy exits when its client goes away
             raise
-        return ServerSession(self.module, self.target, _fork_of=(channel, pidfd, stderr, self))
+        return ServerSession._copy_of(self, channel, pidfd, stderr)
 
     @property
     def pid(self) -> int:
