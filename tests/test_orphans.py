@@ -191,6 +191,7 @@ process._SPAWNER.popen = reporting_popen
 print("I", flush=True)
 env = gym.make(f"RL4ReAl-{{target}}-v0", {SIZES})
 rng = np.random.default_rng(seed)
+twins = []  # fork copies of the episode (adopted by the allocation server), some stepped
 while True:
     print("R", flush=True)
     env.reset(seed=int(rng.integers(1 << 30)))
@@ -200,6 +201,14 @@ while True:
         _, _, terminated, truncated, _ = env.step(action)
         if terminated or truncated:
             break
+        if rng.random() < 0.2:
+            twins.append(env.unwrapped.fork())
+            if len(twins) > 3:
+                twins.pop(0).close()
+            twin = twins[-1]
+            legal = np.flatnonzero(twin.action_masks())
+            if legal.size:
+                twin.step(int(rng.choice(legal)))
 """
 
 
@@ -216,7 +225,7 @@ def kill_moment(lines: list[str]) -> str:
     if not events or events[-1] == "I":
         return "start-up"
     if events[-1].startswith("P"):
-        return "llc starting"  # llc started, its first state not received yet
+        return "llc starting"  # the allocation process started, its first state not received yet
     return "reset" if events[-1] == "R" else "steps"
 
 
@@ -224,8 +233,9 @@ def kill_plain_parent(tmp_path: Path, target: str, rng: random.Random, schedule:
     """Starts ENV_CHILD, SIGKILLs it at a random moment of the given kind, scans for leftovers.
 
     ``schedule``: ``start-up`` (0-0.4 s after exec: interpreter, imports, make, first reset),
-    ``first-reset`` (0-0.1 s after the first reset began: llc starting), ``episodes``
-    (0-0.6 s into the reset/step loop).
+    ``first-reset`` (10-50 ms after the first reset began: the allocation server starting
+    and forking its first episode, which takes about that long), ``episodes`` (0-0.6 s
+    into the reset/step/fork loop).
     """
     script = tmp_path / "env_child.py"
     if not script.exists():
@@ -234,7 +244,7 @@ def kill_plain_parent(tmp_path: Path, target: str, rng: random.Random, schedule:
     lines: list[str] = []
     if schedule == "first-reset":
         lines = child.wait_for_line("R")
-        time.sleep(rng.uniform(0.0, 0.1))
+        time.sleep(rng.uniform(0.01, 0.05))
     elif schedule == "episodes":
         lines = child.wait_for_line("S")
         time.sleep(rng.uniform(0.0, 0.6))
