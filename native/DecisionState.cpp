@@ -127,30 +127,74 @@ void DecisionState::addInitialNodes(ArrayRef<Register> Regs) {
 
 void DecisionState::setStatus(Register Reg, NodeStatus S, MCRegister Phys) {
   int N = nodeOf(Reg);
-  if (N < 0)
+  if (N < 0) {
+    if (S == NodeStatus::Assigned)
+      otherAssigned(Reg, Phys);
     return;
+  }
   Node &Nd = Nodes[N];
   bool WasLive = live(N);
-  // An assignment only takes its register (and those overlapping it) from
-  // the node's neighbours, whose intervals overlap the node's; a spill (whose
-  // new intervals get registers at once) or an eviction can change anyone's.
-  if (S == NodeStatus::Assigned) {
-    invalidateFree(N);
-    int C = Colours.colourOf(Phys);
-    for (unsigned M : Adj[N])
-      if (C >= 0)
-        takeFree(M, C);
-      else
-        invalidateFree(M);
-  } else {
-    invalidateAllFree();
+  // Registers are taken or given back only through overlapping intervals, so
+  // only the node's neighbours see their free registers change: an assignment
+  // takes the register (and those overlapping it) from them; giving it back
+  // (an eviction, a spill after an eviction) may free it for them.
+  invalidateFree(N);
+  int C = Colours.colourOf(Phys);
+  for (unsigned M : Adj[N]) {
+    if (S == NodeStatus::Assigned && C >= 0)
+      takeFree(M, C);
+    else if (S == NodeStatus::Assigned || Nd.Status == NodeStatus::Assigned)
+      invalidateFree(M);
   }
   Nd.Status = S;
-  Nd.Colour = S == NodeStatus::Assigned ? Colours.colourOf(Phys) : -1;
+  Nd.Colour = S == NodeStatus::Assigned ? C : -1;
   if (WasLive && !live(N))
     dropEdges(N);
   else if (!WasLive && live(N))
     connect(N);
+  changed();
+}
+
+void DecisionState::otherAssigned(Register Reg, MCRegister PhysReg) {
+  if (!Ctx.LIS->hasInterval(Reg))
+    return;
+  const LiveInterval &LI = Ctx.LIS->getInterval(Reg);
+  int C = Colours.colourOf(PhysReg);
+  for (unsigned M = 0; M < Nodes.size(); ++M)
+    if (Nodes[M].Status == NodeStatus::Pending && M < FreeRegs.size() &&
+        FreeRegs[M] >= 0 && LI.overlaps(Ctx.LIS->getInterval(Nodes[M].Reg))) {
+      if (C >= 0)
+        takeFree(M, C);
+      else
+        invalidateFree(M);
+    }
+  changed();
+}
+
+std::string DecisionState::checkFreeRegisters() const {
+  for (unsigned N = 0; N < Nodes.size() && N < FreeRegs.size(); ++N) {
+    if (FreeRegs[N] < 0 || Nodes[N].Status != NodeStatus::Pending)
+      continue;
+    std::vector<uint8_t> Fresh = colourMask(N);
+    Fresh.pop_back();
+    if (Fresh != FreeMask[N])
+      return "node " + std::to_string(N) + " (vreg " +
+             std::to_string(Register::virtReg2Index(Nodes[N].Reg)) + "): " +
+             std::to_string(FreeRegs[N]) + " registers kept free, " +
+             std::to_string(std::count(Fresh.begin(), Fresh.end(), 1)) +
+             " really free";
+  }
+  return "";
+}
+
+void DecisionState::otherUnassigned(Register Reg) {
+  if (!Ctx.LIS->hasInterval(Reg))
+    return;
+  const LiveInterval &LI = Ctx.LIS->getInterval(Reg);
+  for (unsigned M = 0; M < Nodes.size(); ++M)
+    if (Nodes[M].Status == NodeStatus::Pending && M < FreeRegs.size() &&
+        FreeRegs[M] >= 0 && LI.overlaps(Ctx.LIS->getInterval(Nodes[M].Reg)))
+      invalidateFree(M);
   changed();
 }
 

@@ -63,6 +63,15 @@ public:
   void setStatus(llvm::Register Reg, NodeStatus S, llvm::MCRegister Phys = {});
   /// Recomputes a node's features and edges after its interval changed.
   void refresh(llvm::Register Reg);
+  /// Reg, which is not a node, was given PhysReg: the nodes it overlaps lose
+  /// the colours overlapping PhysReg.
+  void otherAssigned(llvm::Register Reg, llvm::MCRegister PhysReg);
+  /// Reg, which is not a node, gave its register back: the nodes it overlaps
+  /// may have more free.
+  void otherUnassigned(llvm::Register Reg);
+  /// Checks that every free-register count kept incrementally equals a fresh
+  /// computation; returns a description of the first difference, or "".
+  std::string checkFreeRegisters() const;
 
   // Legal choices ----------------------------------------------------------
   bool selectable(unsigned N) const;

@@ -15,6 +15,14 @@ static cl::opt<int> InjectHangAfter(
     cl::desc("Stop responding after this many client decisions (testing "
              "only)"));
 
+static cl::opt<bool> SelfCheck(
+    "rl4real-self-check", cl::Hidden, cl::init(false),
+    cl::desc("Check incrementally kept state against a fresh computation "
+             "before every state sent; a difference is a fatal error "
+             "(testing only)"));
+
+bool rl4real::selfChecking() { return SelfCheck; }
+
 void rl4real::injectFaultsAfter(unsigned Decisions) {
   if (InjectCrashAfter >= 0 && Decisions > unsigned(InjectCrashAfter))
     std::abort();

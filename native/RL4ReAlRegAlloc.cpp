@@ -110,6 +110,9 @@ private:
 
   // AllocationEditor.
   void assign(Register VirtReg, MCRegister PhysReg) override;
+  /// Takes LI's register away, keeping the decision state's free registers
+  /// right.
+  void unassign(const LiveInterval &LI);
   void spill(Register VirtReg, SmallVectorImpl<Register> &NewVRegs) override;
 
   // LiveRangeEdit::Delegate.
@@ -207,11 +210,18 @@ void RL4ReAlRegAlloc::assign(Register VirtReg, MCRegister PhysReg) {
   Decisions->setStatus(VirtReg, NodeStatus::Assigned, PhysReg);
 }
 
+void RL4ReAlRegAlloc::unassign(const LiveInterval &LI) {
+  Ctx.Matrix->unassign(LI);
+  // A node's status change says the rest; another interval's must be told.
+  if (Decisions->nodeOf(LI.reg()) < 0)
+    Decisions->otherUnassigned(LI.reg());
+}
+
 void RL4ReAlRegAlloc::spill(Register VirtReg,
                             SmallVectorImpl<Register> &NewVRegs) {
   LiveInterval &LI = Ctx.LIS->getInterval(VirtReg);
   if (Ctx.VRM->hasPhys(VirtReg))
-    Ctx.Matrix->unassign(LI);
+    unassign(LI);
   // The spiller may leave the interval or erase it; the node is spilled
   // either way.
   Decisions->setStatus(VirtReg, NodeStatus::Spilled);
@@ -228,7 +238,7 @@ bool RL4ReAlRegAlloc::LRE_CanEraseVirtReg(Register VirtReg) {
       Decisions->status(Decisions->nodeOf(VirtReg)) != NodeStatus::Spilled)
     Decisions->setStatus(VirtReg, NodeStatus::Gone);
   if (Ctx.VRM->hasPhys(VirtReg)) {
-    Ctx.Matrix->unassign(LI);
+    unassign(LI);
     return true;
   }
   // Not assigned: it is waiting in a queue, which drops empty intervals.
@@ -241,7 +251,7 @@ void RL4ReAlRegAlloc::LRE_WillShrinkVirtReg(Register VirtReg) {
     return;
   // Take it out of the matrix while it changes; reassigned afterwards.
   Shrunk.push_back({VirtReg, Ctx.VRM->getPhys(VirtReg)});
-  Ctx.Matrix->unassign(Ctx.LIS->getInterval(VirtReg));
+  unassign(Ctx.LIS->getInterval(VirtReg));
 }
 
 void RL4ReAlRegAlloc::reassignShrunk() {
@@ -408,6 +418,11 @@ std::string RL4ReAlRegAlloc::selectOrSplit(const Decision &A) {
 }
 
 State RL4ReAlRegAlloc::state() {
+  if (selfChecking()) {
+    std::string Problem = Decisions->checkFreeRegisters();
+    if (!Problem.empty())
+      report_fatal_error(Twine("rl4real self-check: ") + Problem);
+  }
   State S;
   Codec.encode(*Decisions, Ctx.MF->getName().str(), Run, S);
   if (!SentColours) {

@@ -596,3 +596,29 @@ def test_llc_and_server_write_the_same_object_file(tmp_path: Path, small_ir, tar
         server.start()
         server.finish()
     assert outputs["server"].read_bytes() == outputs["llc"].read_bytes()
+
+
+@pytest.mark.parametrize("target", ["x86", "aarch64"])
+def test_free_registers_kept_incrementally_match_a_fresh_count(target: str) -> None:
+    """The plugin keeps every pending node's free registers up to date from the assignments
+    it sees (its own and the heuristic's, spills, evictions, shrinks); with
+    -rl4real-self-check it compares them with a fresh interference check before every state,
+    a difference being a fatal error. Random masked episodes with many spills and splits."""
+    from rl4real_gym.dataset import load_dataset
+    from rl4real_gym.driver.policies import RandomPolicy
+
+    dataset = load_dataset(target)
+    entries, _ = dataset.select(split="test", max_nodes=200, max_edges=4000)
+    rng = np.random.default_rng(3)
+    steps = spills = splits = 0
+    for index in rng.choice(len(entries), size=12, replace=False):
+        policy = RandomPolicy(seed=int(index))
+        with ServerSession(dataset.module_path(entries[int(index)]), target,
+                           extra_args=("-rl4real-self-check",)) as session:  # fmt: skip
+            state = session.start()
+            while not state.done:
+                state = session.step(PHASE_ACTION[state.phase], policy(state))
+                steps += 1
+            spills += state.figures.spilled_vregs
+            splits += state.figures.splits
+    assert steps > 500 and spills > 10 and splits > 10, (steps, spills, splits)
