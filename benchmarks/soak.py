@@ -39,7 +39,7 @@ class WorkerReport:
     rss_start_mb: float = 0.0
     rss_end_mb: float = 0.0
     max_rss_mb: float = 0.0
-    llc: list[tuple[int, str]] = field(default_factory=list)  # (pid, its private socket path)
+    llc: list[tuple[int, int]] = field(default_factory=list)  # allocation processes: (pid, start time)
     errors: list[str] = field(default_factory=list)
 
 
@@ -62,16 +62,20 @@ def max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def llc_alive(pid: int, socket: str) -> bool:
-    """Whether ``pid`` is still the live (non-zombie) llc serving ``socket`` (PIDs get reused)."""
+def start_time(pid: int) -> int | None:
+    """The process's start time in clock ticks (with the PID, its identity: PIDs get
+    reused), or None if it is gone or a zombie."""
     try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            cmdline = f.read()
         with open(f"/proc/{pid}/stat") as f:
-            state = f.read().rsplit(")", 1)[-1].split()[0]
+            fields = f.read().rsplit(")", 1)[-1].split()
     except OSError:
-        return False
-    return socket.encode() in cmdline and state != "Z"
+        return None
+    return None if fields[0] == "Z" else int(fields[19])
+
+
+def llc_alive(pid: int, started: int) -> bool:
+    """Whether the allocation process ``(pid, started)`` is still running."""
+    return start_time(pid) == started
 
 
 def episode(env, rng, report: WorkerReport, seed: int) -> None:
@@ -80,8 +84,8 @@ def episode(env, rng, report: WorkerReport, seed: int) -> None:
 
     env.reset(seed=seed)
     session = env.unwrapped._session
-    if session is not None:
-        report.llc.append((session.pid, str(session._proc.socket)))
+    if session is not None and (started := start_time(session.pid)) is not None:
+        report.llc.append((session.pid, started))
     while True:
         action = int(rng.choice(np.flatnonzero(env.unwrapped.action_masks())))
         _, _, terminated, truncated, info = env.step(action)
@@ -159,7 +163,7 @@ def problems(reports: Sequence[WorkerReport]) -> list[str]:
             found.append(f"worker {r.worker}: open descriptors grew from {r.fds_start} to {r.fds_end}")
         if r.rss_end_mb - r.rss_start_mb > RSS_SLACK_MB:
             found.append(f"worker {r.worker}: RSS grew from {r.rss_start_mb:.0f} to {r.rss_end_mb:.0f} MiB")
-    left = [pid for r in reports for pid, socket in r.llc if llc_alive(pid, socket)]
+    left = [pid for r in reports for pid, started in r.llc if llc_alive(pid, started)]
     if left:
         found.append(f"llc processes left running: {left}")
     return found
