@@ -2,7 +2,7 @@
 
 Each subcommand lives in its own module under ``rl4real_gym.commands`` (or
 ``agents.commands``) with ``HELP``, ``add_arguments(parser)`` and ``run(args)``; those
-modules keep heavy imports (torch, grpc) inside ``run`` so that ``--help`` is instant.
+modules keep heavy imports (torch, protobuf) inside ``run`` so that ``--help`` is instant.
 """
 
 from __future__ import annotations

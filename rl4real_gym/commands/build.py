@@ -1,4 +1,4 @@
-"""Build the LLVM plugin librl4real.so into BUILD_DIR (needs llvm-19-dev, grpc++, cmake)."""
+"""Build the LLVM plugin librl4real.so and rl4real-server into BUILD_DIR (needs llvm-19-dev, protobuf, cmake)."""
 
 from __future__ import annotations
 
