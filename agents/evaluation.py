@@ -13,7 +13,7 @@ import gymnasium as gym
 from tqdm import tqdm
 
 from agents.envs import env_id
-from rl4real_gym.baselines import LLVM_ALLOCATORS, llvm_figures
+from rl4real_gym.baselines import LLVM_ALLOCATORS, PLUGIN_HEURISTIC, llvm_figures
 from rl4real_gym.dataset import FunctionEntry
 from rl4real_gym.envs.spaces import Layout
 
@@ -61,6 +61,8 @@ def run_agent(env: Any, agent: Any, entries: Iterable[FunctionEntry], name: str,
 
 
 def llvm_rows(env: Any, entries: Iterable[FunctionEntry], allocators: Iterable[str], progress: bool) -> list[ResultRow]:
+    """Rows of LLVM's allocators (and of ``rl4real``, the plugin's standalone heuristic,
+    reported as ``plugin-heuristic``)."""
     base = env.unwrapped
     rows = []
     for entry in tqdm(list(entries), desc="llvm", disable=not progress, leave=False):
@@ -70,7 +72,8 @@ def llvm_rows(env: Any, entries: Iterable[FunctionEntry], allocators: Iterable[s
             fig = llvm_figures(module, base.target, ra).get(entry.function)
             if fig is None:
                 continue
-            rows.append(ResultRow(entry.id, ra, fig.weighted_cost, greedy, fig.spills + fig.folded_spills,
+            name = "plugin-heuristic" if ra == PLUGIN_HEURISTIC else ra
+            rows.append(ResultRow(entry.id, name, fig.weighted_cost, greedy, fig.spills + fig.folded_spills,
                                   fig.reloads + fig.folded_reloads, 0))  # fmt: skip
     return rows
 

@@ -24,6 +24,9 @@ from rl4real_gym.targets import Target, get_target
 from rl4real_gym.tools import tool
 
 LLVM_ALLOCATORS = ("greedy", "basic", "fast", "pbqp")
+PLUGIN_HEURISTIC = "rl4real"
+"""``-regalloc=rl4real`` without a client: the plugin's own fallback heuristic, measurable
+like LLVM's allocators (the anchor the env's heuristic agent must match)."""
 CACHE_VERSION = 2
 
 
@@ -94,16 +97,18 @@ def measure_llvm_allocator(
     opt_level: str = "-O2",
     timeout: float = 300.0,
 ) -> dict[str, AllocationFigures]:
-    """Per-function figures of LLVM's ``allocator`` on ``module`` (uncached)."""
-    if allocator not in LLVM_ALLOCATORS:
-        raise ValueError(f"unknown LLVM allocator {allocator!r}; choose from {LLVM_ALLOCATORS}")
+    """Per-function figures of LLVM's ``allocator`` (or of :data:`PLUGIN_HEURISTIC`) on
+    ``module`` (uncached)."""
+    if allocator not in (*LLVM_ALLOCATORS, PLUGIN_HEURISTIC):
+        raise ValueError(f"unknown LLVM allocator {allocator!r}; choose from {(*LLVM_ALLOCATORS, PLUGIN_HEURISTIC)}")
+    load = ["-load", str(plugin_path())] if allocator == PLUGIN_HEURISTIC else []
     tgt = get_target(target)
     with tempfile.TemporaryDirectory(prefix="rl4real-cost-") as tmp:
         mir = Path(tmp) / "f.mir"
         out = Path(tmp) / "cost.jsonl"
         llc = tool("llc")
         proc = _run(
-            [llc, opt_level, *tgt.llc_args, f"-regalloc={allocator}", "-stop-after=virtregrewriter",
+            [llc, opt_level, *tgt.llc_args, *load, f"-regalloc={allocator}", "-stop-after=virtregrewriter",
              str(module), "-o", str(mir)],
             timeout,
         )  # fmt: skip
@@ -124,6 +129,9 @@ def _cache_key(module: Path, target: Target, allocator: str, opt_level: str) -> 
     h = hashlib.sha256()
     h.update(module.read_bytes())
     h.update(f"{target.name}|{allocator}|{opt_level}|{CACHE_VERSION}|{tool('llc')}".encode())
+    if allocator == PLUGIN_HEURISTIC:  # its figures change with every build of the plugin
+        st = plugin_path().stat()
+        h.update(f"|{st.st_mtime_ns}|{st.st_size}".encode())
     return h.hexdigest()[:24]
 
 
