@@ -13,7 +13,7 @@ import gymnasium as gym
 from tqdm import tqdm
 
 from agents.envs import env_id
-from rl4real_gym.baselines import LLC_TIMEOUT, LLVM_ALLOCATORS, BaselineResult, baseline_result
+from rl4real_gym.baselines import LLC_TIMEOUT, LLVM_ALLOCATORS, PLUGIN_HEURISTIC, BaselineResult, baseline_result
 from rl4real_gym.dataset import FunctionEntry
 from rl4real_gym.envs.spaces import Layout
 
@@ -67,12 +67,14 @@ def run_agent(env: Any, agent: Any, entries: Iterable[FunctionEntry], name: str,
 
 
 def llvm_row(entry: FunctionEntry, result: BaselineResult, greedy: float) -> ResultRow:
-    """One LLVM allocator's row for one function: its figures, or why it has none."""
+    """One LLVM allocator's row for one function: its figures, or why it has none. The
+    plugin's standalone heuristic (``rl4real``) is reported as ``plugin-heuristic``."""
+    name = "plugin-heuristic" if result.allocator == PLUGIN_HEURISTIC else result.allocator
     fig = result.figures.get(entry.function)
     if result.failure is not None or fig is None:
         why = result.failure.summary() if result.failure else f"crash: no figures reported for {entry.function}"
-        return ResultRow(entry.id, result.allocator, math.nan, greedy, 0, 0, 0, why)
-    return ResultRow(entry.id, result.allocator, fig.weighted_cost, greedy, fig.spills + fig.folded_spills,
+        return ResultRow(entry.id, name, math.nan, greedy, 0, 0, 0, why)
+    return ResultRow(entry.id, name, fig.weighted_cost, greedy, fig.spills + fig.folded_spills,
                      fig.reloads + fig.folded_reloads, 0)  # fmt: skip
 
 

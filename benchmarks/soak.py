@@ -104,10 +104,11 @@ def worker(index: int, target: str, minutes: float, sizes: dict[str, int], verif
     import numpy as np
 
     import rl4real_gym  # noqa: F401
+    from rl4real_gym.registration import ENV_VERSION
 
     report = WorkerReport(index, target)
     rng = np.random.default_rng(index)
-    env = gym.make(f"RL4ReAl-{target}-v0", verify=verify, **sizes)
+    env = gym.make(f"RL4ReAl-{target}-v{ENV_VERSION}", verify=verify, **sizes)
     deadline = time.monotonic() + minutes * 60
     seed = index * 1_000_000
     try:

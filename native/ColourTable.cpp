@@ -50,12 +50,14 @@ int ColourTable::colourOf(MCRegister PhysReg) const {
   return It == Index.end() ? -1 : int(It->second);
 }
 
-bool ColourTable::supports(const TargetRegisterClass *RC) const {
+bool ColourTable::supports(const TargetRegisterClass *RC,
+                           const RegisterClassInfo &RCI) const {
   auto It = Supported.find(RC);
   if (It != Supported.end())
     return It->second;
-  bool Ok = RC->isAllocatable() && RC->getNumRegs() > 0;
-  for (MCPhysReg R : *RC)
+  ArrayRef<MCPhysReg> Order = RCI.getOrder(RC);
+  bool Ok = RC->isAllocatable() && !Order.empty();
+  for (MCPhysReg R : Order)
     Ok = Ok && Index.count(R);
   Supported[RC] = Ok;
   return Ok;

@@ -1,4 +1,11 @@
 //===- DecisionState.cpp - What the agent sees and may do -----------------===//
+//
+// Node features, the interference graph, the legal choices of each phase and,
+// in the colour phase, a description of every register as a choice for the
+// current node. Rows are recomputed only for the nodes a decision touched
+// (TouchSet), so that the codec can send deltas.
+//
+//===----------------------------------------------------------------------===//
 
 #include "DecisionState.h"
 #include "llvm/ADT/BitVector.h"
@@ -15,6 +22,20 @@ using namespace rl4real;
 static_assert(schema::nf::RegBitsOver128 + 1 ==
                   DecisionState::NumStaticFeatures,
               "the interval's own columns come first");
+
+DecisionState::DecisionState(AllocContext &Ctx, const ColourTable &Colours,
+                             const LiveRangeSplitter &Splitter,
+                             DecisionLimits Limits)
+    : Ctx(Ctx), Colours(Colours), Splitter(Splitter), Limits(Limits) {
+  // The function's own list: MachineRegisterInfo's copy reflects attributes
+  // such as no_callee_saved_registers, the target's static list does not.
+  CalleeSavedOf.resize(Colours.size());
+  for (const MCPhysReg *CSR = Ctx.MRI->getCalleeSavedRegs(); CSR && *CSR;
+       ++CSR)
+    for (unsigned C = 0; C < Colours.size(); ++C)
+      if (Ctx.TRI->regsOverlap(Colours.reg(C), *CSR))
+        CalleeSavedOf[C].push_back(*CSR);
+}
 
 void DecisionState::computeStatic(Node &N) const {
   const LiveInterval &LI = Ctx.LIS->getInterval(N.Reg);
@@ -126,6 +147,11 @@ void DecisionState::addInitialNodes(ArrayRef<Register> Regs) {
 }
 
 void DecisionState::setStatus(Register Reg, NodeStatus S, MCRegister Phys) {
+  // Whatever gets a register (a node, or an interval the heuristic allocates)
+  // fixes one end of its copies: the nodes at the other end see new copy
+  // weights.
+  if (S == NodeStatus::Assigned)
+    touchCopyPartners(Reg);
   int N = nodeOf(Reg);
   if (N < 0) {
     if (S == NodeStatus::Assigned)
@@ -354,6 +380,120 @@ void DecisionState::edges(std::vector<int32_t> &Out) const {
       }
 }
 
+void DecisionState::fixedCopies(Register Reg,
+                                SmallVectorImpl<FixedCopy> &Out) const {
+  SmallPtrSet<const MachineInstr *, 8> Seen;
+  for (const MachineInstr &MI : Ctx.MRI->reg_nodbg_instructions(Reg)) {
+    if (!MI.isCopy() || !Seen.insert(&MI).second)
+      continue;
+    const MachineOperand &Dst = MI.getOperand(0), &Src = MI.getOperand(1);
+    if (Dst.getReg() == Src.getReg())
+      continue; // identity (or subregister) copy within Reg itself
+    bool OwnIsDst = Dst.getReg() == Reg;
+    const MachineOperand &Own = OwnIsDst ? Dst : Src;
+    const MachineOperand &Other = OwnIsDst ? Src : Dst;
+    Register O = Other.getReg();
+    MCRegister Phys;
+    if (O.isPhysical())
+      Phys = O.asMCReg();
+    else if (O.isVirtual() && Ctx.VRM->hasPhys(O))
+      Phys = Ctx.VRM->getPhys(O);
+    if (Phys && Other.getSubReg())
+      Phys = Ctx.TRI->getSubReg(Phys, Other.getSubReg());
+    if (!Phys)
+      continue;
+    Out.push_back({Own.getSubReg(), Phys,
+                   Ctx.MBFI->getBlockFreqRelativeToEntryBlock(MI.getParent())});
+  }
+}
+
+void DecisionState::touchCopyPartners(Register Reg) {
+  if (Nodes.empty())
+    return;
+  for (const MachineInstr &MI : Ctx.MRI->reg_nodbg_instructions(Reg)) {
+    if (!MI.isCopy())
+      continue;
+    for (unsigned I : {0u, 1u}) {
+      Register Other = MI.getOperand(I).getReg();
+      if (Other == Reg || !Other.isVirtual())
+        continue;
+      int M = nodeOf(Other);
+      if (M >= 0)
+        touch(M);
+    }
+  }
+}
+
+bool DecisionState::calleeSavedUnused(unsigned Colour) const {
+  // A callee-saved register is used once the MIR names it (a fixed operand,
+  // an earlier pass) or once an interval is assigned to one of its units.
+  for (MCPhysReg CSR : CalleeSavedOf[Colour])
+    if (!Ctx.MRI->isPhysRegUsed(CSR, /*SkipRegMaskTest=*/true) &&
+        !Ctx.Matrix->isPhysRegUsed(CSR))
+      return true;
+  return false;
+}
+
+void DecisionState::registerFeatures(std::vector<float> &Out) {
+  namespace rf = schema::rf;
+  constexpr unsigned K = NumRegisterFeatures;
+  Out.clear();
+  if (CurPhase != schema::phase::Colour || Current < 0)
+    return;
+  Out.assign(size_t(Colours.size() + 1) * K, 0.0f); // the spill row stays 0
+  unsigned N = unsigned(Current);
+  Register Reg = Nodes[N].Reg;
+  ArrayRef<MCPhysReg> Order =
+      Ctx.RegClassInfo.getOrder(Ctx.MRI->getRegClass(Reg));
+  SmallVector<FixedCopy, 8> Copies;
+  fixedCopies(Reg, Copies);
+  // The hint as the fallback heuristic reads it: a virtual hint counts once
+  // it has a register.
+  Register Hint = Ctx.MRI->getSimpleHint(Reg);
+  if (Hint.isVirtual())
+    Hint = Ctx.VRM->hasPhys(Hint) ? Register(Ctx.VRM->getPhys(Hint))
+                                  : Register();
+  // The pending neighbours' free registers, brought up to date first (the
+  // cache is kept by assignments, so this costs nothing on most steps).
+  SmallVector<unsigned, 32> Pending;
+  for (unsigned M : Adj[N]) {
+    if (Nodes[M].Status != NodeStatus::Pending)
+      continue;
+    freeRegisters(M);
+    Pending.push_back(M);
+  }
+  for (unsigned I = 0; I < Order.size(); ++I) {
+    MCRegister R = Order[I];
+    int C = Colours.colourOf(R);
+    if (C < 0)
+      continue;
+    float *Row = &Out[size_t(C) * K];
+    // A copy disappears when both ends name the same register after
+    // rewriting: compare the node's side (through its subregister index)
+    // with the other side's final register.
+    double Removed = 0;
+    for (const FixedCopy &FC : Copies) {
+      MCRegister Own = FC.OwnSubReg ? Ctx.TRI->getSubReg(R, FC.OwnSubReg) : R;
+      if (Own && Own == FC.Other)
+        Removed += FC.Freq;
+    }
+    Row[rf::LogCopyWeight] = float(std::log1p(Removed));
+    Row[rf::Hint] = Hint.isPhysical() && Hint.asMCReg() == R ? 1 : 0;
+    Row[rf::CalleeSavedUnused] = calleeSavedUnused(C) ? 1 : 0;
+    Row[rf::OrderRank] = float(I + 1) / float(Order.size());
+    unsigned Takers = 0;
+    for (unsigned M : Pending) {
+      const std::vector<uint8_t> &Free = FreeMask[M];
+      for (unsigned O : Colours.overlapping(C))
+        if (Free[O]) {
+          ++Takers;
+          break;
+        }
+    }
+    Row[rf::LogPendingNeighbours] = std::log1p(float(Takers));
+  }
+}
+
 void DecisionState::features(unsigned N, float *Row) {
   namespace nf = schema::nf;
   const Node &Nd = Nodes[N];
@@ -374,4 +514,10 @@ void DecisionState::features(unsigned N, float *Row) {
                  !Ctx.LIS->getInterval(Nd.Reg).empty();
   Row[nf::LogFreeRegisters] =
       Pending ? std::log1p(float(freeRegisters(N))) : 0.0f;
+  SmallVector<FixedCopy, 8> Copies;
+  fixedCopies(Nd.Reg, Copies);
+  double Fixed = 0;
+  for (const FixedCopy &FC : Copies)
+    Fixed += FC.Freq;
+  Row[nf::LogFixedCopyWeight] = float(std::log1p(Fixed));
 }

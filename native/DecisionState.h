@@ -3,8 +3,12 @@
 // The agent's view of one function's allocation: a node per virtual register
 // of a supported class (the colour table's), its features, the interference
 // edges between live nodes, the hierarchical phase (select node -> select
-// task -> colour/spill or split) and the legal choices in each phase. It
-// only observes the allocation; the pass applies the decisions.
+// task -> colour/spill or split) and the legal choices in each phase. In the
+// colour phase it also describes every register as a choice for the current
+// node: the copies it removes, whether it is an unused callee-saved register,
+// its rank in the allocation order and how many pending neighbours it takes
+// a register from. It only observes the allocation; the pass applies the
+// decisions.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,12 +41,12 @@ class DecisionState {
 public:
   static constexpr unsigned NumFeatures = schema::NumNodeFeatures;
   static constexpr unsigned NumSplitFeatures = schema::NumSplitFeatures;
+  static constexpr unsigned NumRegisterFeatures = schema::NumRegisterFeatures;
   /// Columns that depend on the interval alone (schema::nf order).
   static constexpr unsigned NumStaticFeatures = 10;
 
   DecisionState(AllocContext &Ctx, const ColourTable &Colours,
-                const LiveRangeSplitter &Splitter, DecisionLimits Limits)
-      : Ctx(Ctx), Colours(Colours), Splitter(Splitter), Limits(Limits) {}
+                const LiveRangeSplitter &Splitter, DecisionLimits Limits);
 
   // Node bookkeeping -------------------------------------------------------
   bool hasRoomFor(unsigned Extra) const {
@@ -108,6 +112,10 @@ public:
   void edges(std::vector<int32_t> &Out) const;
   /// SPLIT phase: NumSplitFeatures values per split point of the current node.
   void splitFeatures(std::vector<float> &Out) const;
+  /// COLOUR phase: NumRegisterFeatures values (schema::rf columns) per colour
+  /// of the table for the current node, then a row of zeros for spill; empty
+  /// in the other phases.
+  void registerFeatures(std::vector<float> &Out);
 
 private:
   struct Node {
@@ -118,6 +126,25 @@ private:
     float Static[NumStaticFeatures] = {}; // the interval's own columns
   };
   void computeStatic(Node &N) const;
+  /// A copy between Reg and a register that already has its physical
+  /// register: Reg's operand's subregister index, the other end's final
+  /// physical register and the copy's block frequency.
+  struct FixedCopy {
+    unsigned OwnSubReg;
+    llvm::MCRegister Other;
+    double Freq;
+  };
+  /// Reg's copies whose other end is fixed (physical, or an assigned virtual
+  /// register). Identity copies and copies to unassigned registers are left
+  /// out: they are charged when the other end gets its register.
+  void fixedCopies(llvm::Register Reg,
+                   llvm::SmallVectorImpl<FixedCopy> &Out) const;
+  /// Touches the nodes that share a copy with Reg: their fixed copies change
+  /// when Reg gets a register.
+  void touchCopyPartners(llvm::Register Reg);
+  /// Whether some callee-saved register overlapping Colour is still unused in
+  /// the function (neither in the MIR nor assigned to anything).
+  bool calleeSavedUnused(unsigned Colour) const;
   bool live(unsigned N) const {
     return Nodes[N].Status == NodeStatus::Pending ||
            Nodes[N].Status == NodeStatus::Assigned;
@@ -178,6 +205,9 @@ private:
   const LiveRangeSplitter &Splitter;
   DecisionLimits Limits;
   std::vector<Node> Nodes;
+  // Per colour, the callee-saved registers it overlaps (the function's list:
+  // MachineRegisterInfo::getCalleeSavedRegs).
+  std::vector<llvm::SmallVector<llvm::MCPhysReg, 2>> CalleeSavedOf;
   llvm::DenseMap<llvm::Register, unsigned> NodeOf;
   std::vector<llvm::DenseSet<unsigned>> Adj;
   unsigned NumEdges = 0;

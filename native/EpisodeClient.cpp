@@ -28,6 +28,7 @@ void EpisodeClient::hello() {
   H.set_schema_version(schema::Version);
   H.set_num_node_features(schema::NumNodeFeatures);
   H.set_num_split_features(schema::NumSplitFeatures);
+  H.set_num_register_features(schema::NumRegisterFeatures);
   int PidFd = int(syscall(SYS_pidfd_open, getpid(), 0));
   bool Ok = PidFd >= 0 && Channel.send(H, PidFd);
   if (PidFd >= 0)

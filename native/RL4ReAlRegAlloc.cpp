@@ -472,7 +472,8 @@ void RL4ReAlRegAlloc::seed(SmallVectorImpl<Register> &AgentRegs) {
     Register Reg = Register::index2VirtReg(I);
     if (Ctx.MRI->reg_nodbg_empty(Reg))
       continue;
-    if (Agent && Colours->supports(Ctx.MRI->getRegClass(Reg)) &&
+    if (Agent &&
+        Colours->supports(Ctx.MRI->getRegClass(Reg), Ctx.RegClassInfo) &&
         !Ctx.LIS->getInterval(Reg).empty())
       AgentRegs.push_back(Reg);
     else

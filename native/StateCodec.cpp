@@ -36,6 +36,11 @@ void StateCodec::encode(DecisionState &D, const std::string &Function,
     S.set_split_features(rawBytes(Split));
     S.set_num_split_features(DecisionState::NumSplitFeatures);
   }
+  D.registerFeatures(Registers);
+  if (!Registers.empty()) {
+    S.set_register_features(rawBytes(Registers));
+    S.set_num_register_features(DecisionState::NumRegisterFeatures);
+  }
 
   // Rows that differ from the last ones sent (all rows the first time),
   // looking only at the rows the decision state says may have changed.

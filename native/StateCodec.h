@@ -5,7 +5,8 @@
 // become decisions. After the first State of a function, a State carries only
 // the node rows that differ from the ones last sent and the edge list only
 // when the edge set changed: a decision touches a node and its neighbours,
-// so most of the graph never travels twice.
+// so most of the graph never travels twice. The register features of the
+// colour phase describe one node's choices and travel whole.
 //
 //===----------------------------------------------------------------------===//
 
@@ -58,7 +59,7 @@ public:
   }
 
 private:
-  std::vector<float> Rows, Row;
+  std::vector<float> Rows, Row, Registers;
   std::vector<int8_t> Status;
   std::vector<int32_t> Colour;
   std::vector<float> Weight;

@@ -36,6 +36,9 @@ from rl4real_gym.targets import Target, get_target
 from rl4real_gym.tools import tool
 
 LLVM_ALLOCATORS = ("greedy", "basic", "fast", "pbqp")
+PLUGIN_HEURISTIC = "rl4real"
+"""``-regalloc=rl4real`` without a client: the plugin's own fallback heuristic, measurable
+like LLVM's allocators (the anchor the env's heuristic agent must match)."""
 CACHE_VERSION = 3  # 3: failures are cached too ({"failure": ...} or {"figures": ...})
 LLC_TIMEOUT = 300.0  # seconds each llc run of a baseline may take (a hang past it is a failure)
 TELLING_MARKERS = ("LLVM ERROR:", "Assertion", "error:")
@@ -263,16 +266,18 @@ def run_llvm_allocator(
 ) -> BaselineResult:
     """LLVM's ``allocator`` on ``module``, uncached: its per-function figures, or (crash,
     hang past ``timeout`` seconds per llc run, verifier failure) why there are none."""
-    if allocator not in LLVM_ALLOCATORS:
-        raise ValueError(f"unknown LLVM allocator {allocator!r}; choose from {LLVM_ALLOCATORS}")
+    known = (*LLVM_ALLOCATORS, PLUGIN_HEURISTIC)
+    if allocator not in known:
+        raise ValueError(f"unknown LLVM allocator {allocator!r}; choose from {known}")
     tgt = get_target(target)
     llc, plugin = tool("llc"), plugin_path()
+    load = ["-load", str(plugin)] if allocator == PLUGIN_HEURISTIC else []
     with tempfile.TemporaryDirectory(prefix="rl4real-cost-") as tmp:
         mir = Path(tmp) / "f.mir"
         out = Path(tmp) / "cost.jsonl"
         step = f"llc -regalloc={allocator}"
         proc = _run(
-            [llc, opt_level, *tgt.llc_args, f"-regalloc={allocator}", "-verify-machineinstrs",
+            [llc, opt_level, *tgt.llc_args, *load, f"-regalloc={allocator}", "-verify-machineinstrs",
              "-stop-after=virtregrewriter", str(module), "-o", str(mir)],
             timeout,
         )  # fmt: skip
@@ -314,6 +319,9 @@ def _cache_key(module: Path, target: Target, allocator: str, opt_level: str) -> 
     h = hashlib.sha256()
     h.update(module.read_bytes())
     h.update(f"{target.name}|{allocator}|{opt_level}|{CACHE_VERSION}|{tool('llc')}".encode())
+    if allocator == PLUGIN_HEURISTIC:  # its figures change with every build of the plugin
+        st = plugin_path().stat()
+        h.update(f"|{st.st_mtime_ns}|{st.st_size}".encode())
     return h.hexdigest()[:24]
 
 

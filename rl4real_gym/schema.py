@@ -37,13 +37,16 @@ NODE_FEATURES = _columns("node_features")
 """Node feature column of each name (the observation's ``node_features`` columns)."""
 SPLIT_FEATURES = _columns("split_features")
 """Split-point feature column of each name."""
+REGISTER_FEATURES = _columns("register_features")
+"""Register feature column of each name (the colour phase's per-register rows)."""
 NODE_FEATURE_NAMES: tuple[str, ...] = tuple(NODE_FEATURES)
 SPLIT_FEATURE_NAMES: tuple[str, ...] = tuple(SPLIT_FEATURES)
+REGISTER_FEATURE_NAMES: tuple[str, ...] = tuple(REGISTER_FEATURES)
 NUM_NODE_FEATURES = len(NODE_FEATURES)
 NUM_SPLIT_FEATURES = len(SPLIT_FEATURES)
-FEATURE_DOCS = MappingProxyType(
-    {col["name"]: col["doc"] for key in ("node_features", "split_features") for col in _SCHEMA[key]}
-)
+NUM_REGISTER_FEATURES = len(REGISTER_FEATURES)
+_FEATURE_LISTS = ("node_features", "split_features", "register_features")
+FEATURE_DOCS = MappingProxyType({col["name"]: col["doc"] for key in _FEATURE_LISTS for col in _SCHEMA[key]})
 
 PLUGIN_LIMITS = MappingProxyType({k: v["default"] for k, v in _SCHEMA["limits"].items()})
 """The plugin's own default limits (``-rl4real-max-nodes`` ...)."""

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job on the bundled data, set-up included: train MaskablePPO on RL4ReAl-x86-v0,
+# The main job on the bundled data, set-up included: train MaskablePPO on RL4ReAl-x86-v1,
 # evaluate it on the held-out functions against random, heuristic and LLVM's greedy, basic,
 # fast and pbqp allocators (table, CSV, plots), then build a real program with the
 # trained policy allocating its registers and check it prints what the greedy build does.

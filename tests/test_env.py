@@ -15,7 +15,7 @@ import rl4real_gym  # noqa: F401  (registers the environments)
 from rl4real_gym.envs.regalloc_env import RegAllocEnv
 from rl4real_gym.errors import InvalidActionError
 
-ENV_IDS = {"x86": "RL4ReAl-x86-v0", "aarch64": "RL4ReAl-aarch64-v0"}
+ENV_IDS = {"x86": "RL4ReAl-x86-v1", "aarch64": "RL4ReAl-aarch64-v1"}
 SMALL = {"max_nodes": 128, "max_edges": 2048, "max_split_points": 32}
 
 
@@ -171,7 +171,7 @@ def test_import_is_light_and_module_prefixed_make_works() -> None:
         "import sys, gymnasium as gym\n"
         "import rl4real_gym\n"
         "assert 'torch' not in sys.modules and 'grpc' not in sys.modules, 'heavy import'\n"
-        "env = gym.make('rl4real_gym:RL4ReAl-aarch64-v0', max_nodes=128, max_edges=2048)\n"
+        "env = gym.make('rl4real_gym:RL4ReAl-aarch64-v1', max_nodes=128, max_edges=2048)\n"
         "env.reset(seed=0); env.close(); print('ok')\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -232,7 +232,7 @@ def test_free_registers_feature_matches_the_colour_mask(target: str) -> None:
 def test_cost_reward_charges_a_spill_when_the_node_is_doomed() -> None:
     from types import SimpleNamespace
 
-    from rl4real_gym.driver.state import NODE_FEATURE_NAMES, ActionKind
+    from rl4real_gym.driver.state import NODE_FEATURE_NAMES, NUM_REGISTER_FEATURES, ActionKind
     from rl4real_gym.envs.rewards import doomed_potential, step_reward, terminal_reward
 
     col = {name: i for i, name in enumerate(NODE_FEATURE_NAMES)}
@@ -245,7 +245,9 @@ def test_cost_reward_charges_a_spill_when_the_node_is_doomed() -> None:
         f[:, col["pending"]] = pending
         f[:, col["log_free_registers"]] = np.log1p(free)
         graph = SimpleNamespace(features=f, num_nodes=2)
-        return SimpleNamespace(graph=graph, current_node=current, done=done, split_features=np.zeros((0, 5)))
+        registers = np.zeros((11, NUM_REGISTER_FEATURES), np.float32)  # 10 colours + spill: no copies, no CSR
+        return SimpleNamespace(graph=graph, current_node=current, done=done, split_features=np.zeros((0, 5)),
+                               register_features=registers)  # fmt: skip
 
     hot = np.log1p(4 * 3 * 100)
     assert doomed_potential(state([0, 1], [1, 1])) == pytest.approx(-hot)

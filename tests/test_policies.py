@@ -10,7 +10,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("sb3_contrib")
 
 from agents.policies.scoring import GraphScoringPolicy  # noqa: E402
-from rl4real_gym.driver.state import NUM_NODE_FEATURES  # noqa: E402
+from rl4real_gym.driver.state import NUM_NODE_FEATURES, NUM_REGISTER_FEATURES  # noqa: E402
 from rl4real_gym.envs.spaces import Layout, observation_space  # noqa: E402
 
 LAYOUT = Layout(max_nodes=8, max_edges=16, num_colours=5, max_split_points=4)
@@ -41,6 +41,7 @@ def observation(order: np.ndarray) -> dict[str, np.ndarray]:
         "node_features": feats, "node_mask": mask, "edge_index": edges, "num_edges": np.array([5], np.int32),
         "phase": 0, "current_node": np.array([-1], np.int32),
         "split_features": np.zeros((LAYOUT.max_split_points, 5), np.float32),
+        "register_features": np.zeros((LAYOUT.num_colours + 1, NUM_REGISTER_FEATURES), np.float32),
         "action_mask": np.ones(LAYOUT.num_actions, np.int8),
     }  # fmt: skip
 
@@ -109,3 +110,32 @@ def test_spill_gate_makes_p_spill_independent_of_which_registers_are_free() -> N
     assert 0.01 < p_spill[0] < 0.99
     np.testing.assert_allclose(p_spill[:3], p_spill[0], rtol=1e-4)
     assert p_spill[3] == pytest.approx(1.0)  # nothing free: spill is the only legal choice
+
+
+def test_colour_logits_follow_the_register_features_not_the_slot() -> None:
+    """The register features are scored by one network shared by all registers: with the
+    per-slot colour layer silenced, two registers with the same features get the same
+    logit, and swapping two registers' features swaps their logits."""
+    policy = make_policy()
+    torch.nn.init.zeros_(policy.action_net.colour.weight)
+    torch.nn.init.zeros_(policy.action_net.colour.bias)
+    rng = np.random.default_rng(3)
+    obs = observation(np.arange(6))
+    obs["phase"], obs["current_node"] = 2, np.array([2], np.int32)
+    registers = rng.normal(size=(LAYOUT.num_colours + 1, NUM_REGISTER_FEATURES)).astype(np.float32)
+    registers[3] = registers[1]
+    obs["register_features"] = registers
+
+    def colour_logits(o: dict[str, np.ndarray]) -> np.ndarray:
+        tensor, _ = policy.obs_to_tensor(o)
+        with torch.no_grad():
+            features = policy.extract_features(tensor, policy.pi_features_extractor)
+            logits = policy.action_net(policy.mlp_extractor.forward_actor(features))
+        return logits[0, LAYOUT.colour_start : LAYOUT.split_start].numpy()
+
+    before = colour_logits(obs)
+    assert before[1] == pytest.approx(before[3], abs=1e-6)
+    assert np.ptp(before[[0, 1, 2, 4]]) > 1e-3  # registers are told apart by their features
+    swapped = {**obs, "register_features": registers[[2, 1, 0, 3, 4, 5]]}
+    after = colour_logits(swapped)
+    np.testing.assert_allclose(after[[2, 1, 0, 3, 4]], before[[0, 1, 2, 3, 4]], rtol=1e-5, atol=1e-6)

@@ -27,8 +27,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--target", default=None, help="x86 or aarch64 (default: the model's)")
     p.add_argument("--split", default="test", help="dataset split: train, validation, test or all")
     p.add_argument("--data", default=None, help="dataset directory (default: DATA_DIR or envs_data)")
-    p.add_argument("--agents", default="random,heuristic", help="baseline agents to include (comma list)")
-    p.add_argument("--llvm", default="greedy,basic,fast,pbqp", help="LLVM allocators to include (comma list)")
+    p.add_argument(
+        "--agents",
+        default="random,heuristic",
+        help="baseline agents to include (comma list of random, heuristic, first-free)",
+    )
+    p.add_argument(
+        "--llvm",
+        default="greedy,basic,fast,pbqp",
+        help="LLVM allocators to include (comma list; rl4real: the plugin's standalone heuristic)",
+    )
     p.add_argument("--limit", type=int, default=None, help="evaluate at most this many functions")
     p.add_argument("--max-nodes", type=int, default=128, help="env size when no model is given")
     p.add_argument("--max-edges", type=int, default=2048)
@@ -82,8 +90,10 @@ def run(args: argparse.Namespace) -> int:
             agents["random"] = RandomAgent(args.seed)
         elif name == "heuristic":
             agents["heuristic"] = HeuristicAgent(layout)
+        elif name == "first-free":
+            agents["first-free"] = HeuristicAgent(layout, hints=False)
         else:
-            raise ModelError(f"unknown baseline agent {name!r} (choose random, heuristic)")
+            raise ModelError(f"unknown baseline agent {name!r} (choose random, heuristic, first-free)")
     progress = not args.no_progress
     rows = []
     try:

@@ -5,12 +5,17 @@ single linear layer, so the logit of "select node 17" is tied to slot 17 rather 
 what node 17 is. RL4ReAl's node selector instead scored every node with the same
 network. This policy does that for every segment of the action space:
 
-| segment | logits                                                          |
-|---------|-----------------------------------------------------------------|
-| node    | ``score(h_i, context)`` for each node embedding ``h_i``         |
-| task    | ``linear(context)``: colour-or-spill, split                     |
-| colour  | ``linear(context)``: one per register, plus spill                |
-| split   | ``score(split point j's features, context)`` for each point ``j``|
+| segment | logits                                                                       |
+|---------|------------------------------------------------------------------------------|
+| node    | ``score(h_i, context)`` for each node embedding ``h_i``                      |
+| task    | ``linear(context)``: colour-or-spill, split                                  |
+| colour  | ``linear(context)[c] + score(register c's features, context)``, plus spill   |
+| split   | ``score(split point j's features, context)`` for each point ``j``            |
+
+The register features (observation ``register_features``: the copies a register removes,
+whether it is an unused callee-saved register, its allocation-order rank, the pending
+neighbours it takes a register from) are scored by one network shared by all registers,
+so what makes a register a good choice carries over to registers rarely seen free.
 
 ``h_i`` comes from message passing over the interference graph (the GNN extractor's
 layers); ``context`` pools the graph and holds the current node's embedding and the
@@ -31,9 +36,21 @@ from torch import nn
 from agents.policies.gnn import GraphConv, encode_graph
 
 
+class Unpacked(NamedTuple):
+    """GraphScoringExtractor's flat output, in parts (batch first)."""
+
+    nodes: torch.Tensor  # (B, N, H) node embeddings
+    context: torch.Tensor  # (B, D)
+    splits: torch.Tensor  # (B, U, F) split-point features
+    registers: torch.Tensor  # (B, C + 1, K) register features; K = 0 without them
+    colour_mask: torch.Tensor  # (B, C + 1), (B, 0) without the spill gate
+
+
 class FeatureLayout(NamedTuple):
-    """Where each part sits in GraphScoringExtractor's flat output:
-    ``[node embeddings (N x H) | context | split-point features (U x F) | colour mask (C + 1), gated only]``."""
+    """Where each part sits in GraphScoringExtractor's flat output: ``[node embeddings
+    (N x H) | context | split-point features (U x F) | register features ((C + 1) x K) |
+    colour mask (C + 1), gated only]``. ``register_dim`` is 0 for an observation space
+    without ``register_features``."""
 
     nodes: int
     hidden: int
@@ -42,6 +59,7 @@ class FeatureLayout(NamedTuple):
     split_dim: int
     num_colours: int
     spill_gate: bool
+    register_dim: int = 0
 
     @property
     def context(self) -> slice:
@@ -49,17 +67,23 @@ class FeatureLayout(NamedTuple):
         return slice(start, start + self.context_dim)
 
     @property
-    def size(self) -> int:
-        return self.context.stop + self.splits * self.split_dim + (self.num_colours + 1 if self.spill_gate else 0)
+    def split_end(self) -> int:
+        return self.context.stop + self.splits * self.split_dim
 
-    def unpack(self, features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-        """(node embeddings (B, N, H), context (B, D), split features (B, U, F), colour mask
-        (B, C + 1), empty without the gate)."""
+    @property
+    def register_end(self) -> int:
+        return self.split_end + (self.num_colours + 1) * self.register_dim
+
+    @property
+    def size(self) -> int:
+        return self.register_end + (self.num_colours + 1 if self.spill_gate else 0)
+
+    def unpack(self, features: torch.Tensor) -> Unpacked:
         batch, ctx = features.shape[0], self.context
-        split_end = ctx.stop + self.splits * self.split_dim
         h = features[:, : ctx.start].view(batch, self.nodes, self.hidden)
-        split = features[:, ctx.stop : split_end].view(batch, self.splits, self.split_dim)
-        return h, features[:, ctx], split, features[:, split_end:]
+        split = features[:, ctx.stop : self.split_end].view(batch, self.splits, self.split_dim)
+        registers = features[:, self.split_end : self.register_end].view(batch, self.num_colours + 1, self.register_dim)
+        return Unpacked(h, features[:, ctx], split, registers, features[:, self.register_end :])
 
 
 class GraphScoringExtractor(BaseFeaturesExtractor):
@@ -73,7 +97,10 @@ class GraphScoringExtractor(BaseFeaturesExtractor):
         phases = observation_space["phase"].n
         actions = observation_space["action_mask"].n
         num_colours = actions - nodes - 2 - 1 - splits
-        layout = FeatureLayout(nodes, hidden, 3 * hidden + phases + 1, splits, split_feats, num_colours, spill_gate)
+        self.has_registers = "register_features" in observation_space.spaces
+        register_dim = observation_space["register_features"].shape[1] if self.has_registers else 0
+        layout = FeatureLayout(nodes, hidden, 3 * hidden + phases + 1, splits, split_feats, num_colours, spill_gate,
+                               register_dim)  # fmt: skip
         super().__init__(observation_space, layout.size)
         self.layout = layout
         # With the spill gate, the colour segment of the action mask is passed on (ScoringHead).
@@ -88,6 +115,8 @@ class GraphScoringExtractor(BaseFeaturesExtractor):
         context = torch.cat([g.mean, g.maxed, g.current, phase, g.has_current], dim=1)
         split = obs["split_features"].float().flatten(1)
         parts = [g.nodes.flatten(1), context, split]
+        if self.has_registers:
+            parts.append(obs["register_features"].float().flatten(1))
         if self.layout.spill_gate:
             parts.append(obs["action_mask"].float()[:, self.colour_slice])
         return torch.cat(parts, dim=1)
@@ -105,14 +134,22 @@ class ScoringHead(nn.Module):
         self.task = nn.Linear(context, 2)
         self.colour = nn.Linear(context, layout.num_colours + 1)
         self.split_score = nn.Sequential(nn.Linear(layout.split_dim + context, width), nn.Tanh(), nn.Linear(width, 1))
+        self.register_score = (
+            nn.Sequential(nn.Linear(layout.register_dim + context, width), nn.Tanh(), nn.Linear(width, 1))
+            if layout.register_dim
+            else None
+        )
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
-        h, context, split, colour_mask = self.layout.unpack(features)
+        h, context, split, registers, colour_mask = self.layout.unpack(features)
         nodes, splits = self.layout.nodes, self.layout.splits
         node_logits = self.node_score(torch.cat([h, context[:, None].expand(-1, nodes, -1)], -1)).squeeze(-1)
         split_in = torch.cat([split, context[:, None].expand(-1, splits, -1)], -1)
         split_logits = self.split_score(split_in).squeeze(-1)
         colour_logits = self.colour(context)
+        if self.register_score is not None:
+            register_in = torch.cat([registers, context[:, None].expand(-1, registers.shape[1], -1)], -1)
+            colour_logits = colour_logits + self.register_score(register_in).squeeze(-1)
         if self.spill is not None:
             colour_logits = self.gated_colour_logits(colour_logits, context, colour_mask)
         return torch.cat([node_logits, self.task(context), colour_logits, split_logits], dim=1)
@@ -176,6 +213,8 @@ class GraphScoringPolicy(MaskableActorCriticPolicy):
         self.action_net = ScoringHead(extractor.layout)
         outputs = [self.action_net.node_score[-1], self.action_net.task, self.action_net.colour,
                    self.action_net.split_score[-1]]  # fmt: skip
+        if self.action_net.register_score is not None:
+            outputs.append(self.action_net.register_score[-1])
         if self.action_net.spill is not None:
             outputs.append(self.action_net.spill)
         for layer in outputs:

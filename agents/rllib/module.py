@@ -91,7 +91,7 @@ def gather_node(h: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
 
 
 class MaskedRegAllocModule(TorchRLModule, ValueFunctionAPI):
-    """PPO's RLModule for ``RL4ReAl-*-v0``: segment heads over the flat action space, masked."""
+    """PPO's RLModule for ``RL4ReAl-*-v1``: segment heads over the flat action space, masked."""
 
     def setup(self) -> None:
         space = self.observation_space

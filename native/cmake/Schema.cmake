@@ -1,6 +1,7 @@
 # Generates Schema.h, the C++ side of rl4real_gym/schema.json: feature column
-# indices, phases, action kinds and default limits, so that the plugin and the
-# Python package read one declaration. Runs at configure time; editing the
+# indices (node, split-point and register features), phases, action kinds and
+# default limits, so that the plugin and the Python package read one
+# declaration. Runs at configure time; editing the
 # JSON file re-runs it.
 
 # snake_case -> CamelCase
@@ -50,6 +51,7 @@ function(rl4real_generate_schema JSON_FILE OUT_HEADER)
   string(APPEND H "constexpr unsigned Version = ${VERSION};\n\n")
   rl4real_enum("${S}" node_features nf NumNodeFeatures H)
   rl4real_enum("${S}" split_features sf NumSplitFeatures H)
+  rl4real_enum("${S}" register_features rf NumRegisterFeatures H)
   rl4real_enum("${S}" phases phase NumPhases H)
   rl4real_enum("${S}" action_kinds action NumActionKinds H)
   string(JSON N LENGTH "${S}" limits)

@@ -5,7 +5,8 @@ generates csmith programs), extracts one module per defined function, measures e
 (sizes, interference graph, LLVM greedy's figures) and writes ``<out>/manifest.jsonl`` +
 ``<out>/modules/``. It resumes where a previous build into the same --out stopped, and
 extends an existing dataset with new inputs. ``rl4real dataset stats`` prints a dataset's
-statistics as Markdown tables.
+statistics as Markdown tables. ``rl4real dataset remeasure`` measures the interference
+graphs of an existing dataset again after a plugin change altered them.
 """
 
 from __future__ import annotations
@@ -33,13 +34,29 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     b.add_argument("--min-nodes", type=int, default=1, metavar="K",
                    help="leave out functions with fewer interference-graph nodes (default: 1)")  # fmt: skip
     b.add_argument("--no-progress", action="store_true", help="no progress bars")
+    r = sub.add_parser("remeasure", help="measure the functions' interference graphs again (after a plugin change)")
+    r.add_argument("--target", required=True, choices=["x86", "aarch64"])
+    r.add_argument("--data", type=Path, default=None, help="dataset directory (default: DATA_DIR or envs_data)")
+    r.add_argument("--no-progress", action="store_true", help="no progress bar")
     s = sub.add_parser("stats", help="print a dataset's statistics (Markdown)")
     s.add_argument("--target", required=True, choices=["x86", "aarch64"])
     s.add_argument("--data", type=Path, default=None, help="dataset directory (default: DATA_DIR or envs_data)")
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_build(args) if args.action == "build" else run_stats(args)
+    return {"build": run_build, "remeasure": run_remeasure, "stats": run_stats}[args.action](args)
+
+
+def run_remeasure(args: argparse.Namespace) -> int:
+    from rl4real_gym.dataset.builder import remeasure_graphs
+    from rl4real_gym.dataset.manifest import resolve_dataset_dir
+    from rl4real_gym.targets import get_target
+
+    target = get_target(args.target)
+    root = resolve_dataset_dir(target, args.data)
+    total, changed = remeasure_graphs(root, target, progress=not args.no_progress)
+    print(f"{root}: measured {total} functions again; {changed} interference graphs changed size")
+    return 0
 
 
 def run_build(args: argparse.Namespace) -> int:

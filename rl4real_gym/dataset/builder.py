@@ -17,6 +17,7 @@ the end.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import gzip
 import hashlib
@@ -484,3 +485,28 @@ def build_cached_from_ir_dir(root: Path, target: Target) -> Path:
                "left_out": report.left_out}  # fmt: skip
     marker.write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n")
     return out
+
+
+# -- re-measuring graphs after the plugin changed ---------------------------------------------------
+def remeasure_graphs(out: Path, target: Target, progress: bool = False) -> tuple[int, int]:
+    """Measures every entry's ``num_nodes``/``num_edges`` again (the graph the plugin offers
+    now) and rewrites the manifest; nothing else changes. Needed when the plugin changes
+    which virtual registers are agent nodes: the env selects functions by these sizes.
+    Returns (entries, entries whose size changed)."""
+    with build_lock(out, wait=True):
+        entries, _ = existing_entries(out)
+        updated, changed = [], 0
+        bar = progress_bar(len(entries), "measuring", progress)
+        with tempfile.TemporaryDirectory(prefix="rl4real-remeasure-") as tmp:
+            for entry in entries:
+                module = Path(tmp) / "module.ll"
+                module.write_text(module_text(out, entry))
+                size = graph_size(module, target, entry.function)
+                if (size.num_nodes, size.num_edges) != (entry.num_nodes, entry.num_edges):
+                    changed += 1
+                    entry = dataclasses.replace(entry, num_nodes=size.num_nodes, num_edges=size.num_edges)
+                updated.append(entry)
+                bar.update(1)
+        bar.close()
+        write_manifest(out / MANIFEST, updated)
+    return len(updated), changed

@@ -16,6 +16,7 @@ import numpy as np
 
 from rl4real_gym.driver.session import LlcSession, ModuleResult, SessionLimits
 from rl4real_gym.driver.state import PHASE_ACTION, ActionKind, DecisionState, Phase
+from rl4real_gym.schema import REGISTER_FEATURES
 
 Policy = Callable[[DecisionState], int]
 
@@ -46,15 +47,33 @@ class RandomPolicy:
         return int(self.rng.choice(legal))
 
 
+def hint_aware_choice(free: np.ndarray, register_features: np.ndarray) -> int:
+    """Among the ``free`` colours, the one whose choice removes the most copy weight, then
+    the node's hint, then the first in the class's allocation order (``register_features``:
+    the colour phase's rows, schema ``register_features`` columns)."""
+    rows = register_features[free]
+    copies = rows[:, REGISTER_FEATURES["log_copy_weight"]]
+    hint = rows[:, REGISTER_FEATURES["hint"]]
+    rank = rows[:, REGISTER_FEATURES["order_rank"]]
+    # Registers outside the order (rank 0) never are free; rank them last all the same.
+    rank = np.where(rank > 0, rank, np.inf)
+    return int(free[np.lexsort((rank, -hint, -copies))[0]])
+
+
 @dataclass
 class HeuristicPolicy:
-    """LLVM-like: heaviest node first, colour with the first free register, else spill.
+    """LLVM-like: heaviest node first; colour it with the free register that removes the
+    most copy weight (its hint first), else the first free one in allocation order (as
+    the plugin's own heuristic: hint, then order); spill only when no register is free.
 
-    With ``split_unspillable``, a node that cannot be coloured is split at its middle
-    legal point instead of spilled when possible.
+    With ``hints=False``, the first free register by colour index instead (the policy
+    before the colour phase described its registers; kept as a baseline). With
+    ``split_when_blocked``, a node that cannot be coloured is split at its middle legal
+    point instead of spilled when possible.
     """
 
     split_when_blocked: bool = False
+    hints: bool = True
 
     def __call__(self, state: DecisionState) -> int:
         mask = state.mask
@@ -65,7 +84,11 @@ class HeuristicPolicy:
             return 0 if mask[0] and not (self.split_when_blocked and mask[1]) else 1
         if state.phase == Phase.COLOUR:
             free = np.flatnonzero(mask[:-1])
-            return int(free[0]) if free.size else len(mask) - 1
+            if not free.size:
+                return len(mask) - 1
+            if self.hints and state.register_features.shape[0] == len(mask):
+                return hint_aware_choice(free, state.register_features)
+            return int(free[0])
         legal = np.flatnonzero(mask)
         return int(legal[len(legal) // 2])
 

@@ -102,6 +102,12 @@ def state_problem(state: DecisionState, num_colours: int, previous: GraphView | 
             f"malformed protocol message: the {state.phase.name} mask has {state.mask.size} entries, "
             f"expected {expected}"
         )
+    rows = state.register_features.shape[0]
+    if rows != (num_colours + 1 if state.phase == Phase.COLOUR else 0):
+        return (
+            f"malformed protocol message: {rows} rows of register features in the {state.phase.name} phase "
+            f"(expected {num_colours + 1} in COLOUR, none otherwise)"
+        )
     n = state.graph.num_nodes
     if not -1 <= state.current_node < max(n, 1):
         return f"malformed protocol message: current node {state.current_node} of a graph of {n} nodes"
@@ -226,15 +232,20 @@ class Session:
         """Reads an episode process's Hello; returns its pidfd."""
         hello = self._pb.Hello()
         pidfd = channel.receive_with_fd(hello, timeout)
-        if hello.schema_version != schema.VERSION or hello.num_node_features != schema.NUM_NODE_FEATURES:
+        if (
+            hello.schema_version != schema.VERSION
+            or hello.num_node_features != schema.NUM_NODE_FEATURES
+            or hello.num_register_features != schema.NUM_REGISTER_FEATURES
+        ):
             if pidfd >= 0:
                 with contextlib.suppress(OSError):
                     signal.pidfd_send_signal(pidfd, signal.SIGKILL)
                 os.close(pidfd)
             raise LlcError(
                 f"the plugin was built from schema version {hello.schema_version} "
-                f"({hello.num_node_features} node features); this package has version {schema.VERSION} "
-                f"({schema.NUM_NODE_FEATURES}): rebuild it with `rl4real build-plugin`"
+                f"({hello.num_node_features} node, {hello.num_register_features} register features); this "
+                f"package has version {schema.VERSION} ({schema.NUM_NODE_FEATURES}, "
+                f"{schema.NUM_REGISTER_FEATURES}): rebuild it with `rl4real build-plugin`"
             )
         return pidfd
 

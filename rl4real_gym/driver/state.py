@@ -11,16 +11,18 @@ import numpy as np
 from rl4real_gym.schema import (
     NODE_FEATURE_NAMES,
     NUM_NODE_FEATURES,
+    NUM_REGISTER_FEATURES,
     NUM_SPLIT_FEATURES,
+    REGISTER_FEATURE_NAMES,
     SPLIT_FEATURE_NAMES,
     ActionKind,
     Phase,
 )
 
 __all__ = [
-    "NODE_FEATURE_NAMES", "NUM_NODE_FEATURES", "NUM_SPLIT_FEATURES", "SPLIT_FEATURE_NAMES",
-    "ActionKind", "AllocationFigures", "DecisionState", "GraphView", "NodeStatus", "Phase",
-    "decode_state",
+    "NODE_FEATURE_NAMES", "NUM_NODE_FEATURES", "NUM_REGISTER_FEATURES", "NUM_SPLIT_FEATURES",
+    "REGISTER_FEATURE_NAMES", "SPLIT_FEATURE_NAMES", "ActionKind", "AllocationFigures", "DecisionState",
+    "GraphView", "NodeStatus", "Phase", "decode_state",
 ]  # fmt: skip
 
 PHASE_ACTION = {
@@ -103,10 +105,17 @@ class DecisionState:
     step: int
     colours: tuple[str, ...] = field(default=())
     target_triple: str = ""
+    # COLOUR phase: per colour of the target's table (and a last, all-zero row for
+    # spill), the REGISTER_FEATURE_NAMES columns for the current node; (0, K) otherwise.
+    register_features: np.ndarray = field(default_factory=lambda: NO_REGISTER_FEATURES)
 
     @property
     def done(self) -> bool:
         return self.phase in (Phase.FUNCTION_DONE, Phase.MODULE_DONE)
+
+
+NO_REGISTER_FEATURES = np.zeros((0, NUM_REGISTER_FEATURES), np.float32)
+NO_REGISTER_FEATURES.flags.writeable = False
 
 
 def _array(data: bytes, dtype: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -190,6 +199,17 @@ def decode_state(msg: Any, previous: GraphView | None) -> DecisionState:
     split = np.frombuffer(msg.split_features, np.float32)
     if split.size % k:
         raise ValueError("malformed protocol message: split features")
+    registers = NO_REGISTER_FEATURES
+    if msg.register_features:
+        if msg.num_register_features != NUM_REGISTER_FEATURES:
+            raise ValueError(
+                f"plugin sends {msg.num_register_features} register features, this package expects "
+                f"{NUM_REGISTER_FEATURES}: rebuild the plugin (rl4real build-plugin)"
+            )
+        registers = np.frombuffer(msg.register_features, np.float32)
+        if registers.size % NUM_REGISTER_FEATURES:
+            raise ValueError("malformed protocol message: register features")
+        registers = registers.reshape(-1, NUM_REGISTER_FEATURES)
     fig = msg.figures
     figures = AllocationFigures(
         weighted_cost=fig.weighted_cost, reload_cost=fig.reload_cost, spill_cost=fig.spill_cost,
@@ -212,4 +232,5 @@ def decode_state(msg: Any, previous: GraphView | None) -> DecisionState:
         step=int(msg.step),
         colours=tuple(msg.colours),
         target_triple=msg.target,
+        register_features=registers,
     )

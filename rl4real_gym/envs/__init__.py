@@ -1,1 +1,1 @@
-"""Gymnasium environments (``RL4ReAl-x86-v0``, ``RL4ReAl-aarch64-v0``)."""
+"""Gymnasium environments (``RL4ReAl-x86-v1``, ``RL4ReAl-aarch64-v1``)."""

@@ -13,7 +13,7 @@ from gymnasium import spaces
 from rl4real_gym.baselines import llvm_figures
 from rl4real_gym.dataset import Dataset, FunctionEntry, load_dataset
 from rl4real_gym.driver import ActionKind, DecisionState, NodeStatus, ServerSession, SessionLimits
-from rl4real_gym.driver.state import NODE_FEATURE_NAMES
+from rl4real_gym.driver.state import NODE_FEATURE_NAMES, REGISTER_FEATURE_NAMES
 from rl4real_gym.envs.rewards import REWARD_KINDS, step_reward, terminal_reward
 from rl4real_gym.envs.spaces import Layout, build_observation, flat_mask, observation_space
 from rl4real_gym.errors import DatasetError, InvalidActionError, LlcError
@@ -60,16 +60,28 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
 
     A ``Dict`` with fixed, padded shapes:
 
-    | key              | shape        | dtype   | content                                        |
-    |------------------|--------------|---------|------------------------------------------------|
-    | node_features    | (N, 19)      | float32 | per node, see ``NODE_FEATURE_NAMES``           |
-    | node_mask        | (N,)         | int8    | 1 for existing nodes                           |
-    | edge_index       | (E, 2)       | int32   | interference edges ``i < j``, zero padded      |
-    | num_edges        | (1,)         | int32   | number of valid rows of ``edge_index``         |
-    | phase            | ()           | int64   | 0 node, 1 task, 2 colour, 3 split              |
-    | current_node     | (1,)         | int32   | node being decided, or -1                      |
-    | split_features   | (U, 5)       | float32 | in the split phase: per split point features   |
-    | action_mask      | (A,)         | int8    | same as ``action_masks()``                     |
+    | key               | shape    | dtype   | content                                      |
+    |-------------------|----------|---------|----------------------------------------------|
+    | node_features     | (N, 20)  | float32 | per node, see ``NODE_FEATURE_NAMES``         |
+    | node_mask         | (N,)     | int8    | 1 for existing nodes                         |
+    | edge_index        | (E, 2)   | int32   | interference edges ``i < j``, zero padded    |
+    | num_edges         | (1,)     | int32   | number of valid rows of ``edge_index``       |
+    | phase             | ()       | int64   | 0 node, 1 task, 2 colour, 3 split            |
+    | current_node      | (1,)     | int32   | node being decided, or -1                    |
+    | split_features    | (U, 5)   | float32 | in the split phase: per split point features |
+    | register_features | (C+1, 5) | float32 | colour phase: per register (below); else 0   |
+    | action_mask       | (A,)     | int8    | same as ``action_masks()``                   |
+
+    ``register_features`` row ``c`` describes colour ``c`` as a choice for the current
+    node (columns ``REGISTER_FEATURE_NAMES``, docs in ``rl4real_gym.schema.FEATURE_DOCS``):
+    ``log_copy_weight`` (log1p of the block-frequency-weighted copies it removes: copies
+    in either direction whose other end is this register or a node already assigned to
+    it), ``hint`` (1 for the node's allocation hint), ``callee_saved_unused`` (1 if its
+    first use costs a save and a restore), ``order_rank`` ((position + 1) / length of
+    the class's allocation order, 0 outside it) and ``log_pending_neighbours``
+    (log1p of the pending interfering nodes that could still take it or an overlapping
+    register). The last row (spill) is zeros. Node feature ``log_fixed_copy_weight`` is
+    the copy weight at stake when a node is coloured.
 
     ## Rewards
 
@@ -79,8 +91,10 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
     ``"spill_cost"``: at the end only, minus the block-frequency-weighted cost
     (4 x reloads + spills + 0.2 x copies). ``"vs_greedy"``: at the end only,
     (greedy cost - cost) / max(greedy cost, 1). ``"cost"``: dense, in log space:
-    -log1p(estimated reload cost) for a spill, -log1p(estimated copy cost) for a
-    split, 0 for a colour, and log1p(greedy cost) - log1p(cost) at the end (see
+    -log1p(estimated reload cost) for a spill; for a colour, -log1p(0.2 x the copy
+    weight the register does not remove + 5 if it is the first use of a callee-saved
+    register: its save and restore); 0 for a split (its copies are charged when the
+    parts are coloured apart); and log1p(greedy cost) - log1p(cost) at the end (see
     ``rl4real_gym.envs.rewards``). An illegal action earns
     ``illegal_action_penalty`` and changes nothing.
 
@@ -101,14 +115,14 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
 
     ## Arguments
 
-    ``gymnasium.make("RL4ReAl-x86-v0", **kwargs)`` or ``"RL4ReAl-aarch64-v0"``:
+    ``gymnasium.make("RL4ReAl-x86-v1", **kwargs)`` or ``"RL4ReAl-aarch64-v1"``:
 
     * ``data``: dataset directory (default: ``DATA_DIR`` or the bundled ``envs_data``)
     * ``split``: ``"train"`` (default), ``"validation"``, ``"test"`` or ``None`` (all)
     * ``functions``: explicit list of function names/ids to sample from
     * ``min_nodes`` (1), ``max_nodes``, ``max_edges``, ``max_split_points`` (defaults:
       ``rl4real_gym.schema.ENV_LIMITS``; RL4ReAl used 600 / 30000 / 200)
-    * ``reward``: ``"rl4real"``, ``"spill_cost"`` or ``"vs_greedy"``
+    * ``reward``: ``"rl4real"``, ``"spill_cost"``, ``"vs_greedy"`` or ``"cost"``
     * ``illegal_action``: ``"penalize"`` (no-op, ``info["invalid_action"]``) or ``"raise"``
     * ``illegal_action_penalty`` (-1.0)
     * ``max_steps`` (None): truncate after this many steps, the plugin finishing the
@@ -120,7 +134,7 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
     ## Examples
 
     >>> import gymnasium as gym, numpy as np, rl4real_gym
-    >>> env = gym.make("RL4ReAl-x86-v0")
+    >>> env = gym.make("RL4ReAl-x86-v1")
     >>> obs, info = env.reset(seed=0)
     >>> while True:
     ...     action = np.flatnonzero(env.unwrapped.action_masks())[0]
@@ -445,4 +459,4 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
         return "\n".join(lines)
 
 
-__all__ = ["NODE_FEATURE_NAMES", "RegAllocEnv"]
+__all__ = ["NODE_FEATURE_NAMES", "REGISTER_FEATURE_NAMES", "RegAllocEnv"]

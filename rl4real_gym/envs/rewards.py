@@ -12,15 +12,28 @@
 * ``vs_greedy``: 0 per step; at the end, (greedy cost - cost) / max(greedy cost, 1):
   positive when better than LLVM's greedy allocator on the same function.
 * ``cost``: dense and on the scale of the real cost, in log space so that one hot
-  function does not drown all others. Spilling a node earns -log1p(4 x uses x hottest
-  use's block frequency) (what its reloads would cost if every use reloaded in its
-  hottest block), splitting earns -log1p(2 x 0.2 x the split point's block frequency)
-  (the copies it adds), colouring 0. On top, potential-based shaping (Ng et al., 1999)
-  with the potential minus the spill estimates of the *doomed* nodes (pending,
-  spillable, no register free): the step that takes the last register a hot node could
-  have had pays for its spill at once, and the spill itself then nets zero. At the
-  end, log1p(greedy cost) - log1p(cost), so the return also says how the whole
-  allocation compares with greedy.
+  function does not drown all others. Every decision is charged what it commits to:
+
+  - spilling a node: -log1p(4 x uses x hottest use's block frequency) (what its reloads
+    would cost if every use reloaded in its hottest block);
+  - colouring a node with register r: -log1p(0.2 x the copy weight r does not remove +
+    (1 + 4) x the entry frequency if r is a callee-saved register nothing used yet).
+    The copy weight at stake is the block-frequency sum of the node's copies whose other
+    end already has its register (node feature ``log_fixed_copy_weight``); r removes
+    those whose other end is r (register feature ``log_copy_weight``). A copy between
+    two nodes is charged once, when the second of them is coloured. The first use of a
+    callee-saved register costs a save in the prologue and a restore in the epilogue
+    (MLGO's spill and reload weights; entry frequency 1 relative to the entry block):
+    without this a policy could trade copies for callee-saved registers the measured
+    cost does not see;
+  - splitting: 0 (its copies are charged when the parts are coloured apart, or not at all
+    when they get the same register).
+
+  On top, potential-based shaping (Ng et al., 1999) with the potential minus the spill
+  estimates of the *doomed* nodes (pending, spillable, no register free): the step that
+  takes the last register a hot node could have had pays for its spill at once, and the
+  spill itself then nets zero. At the end, log1p(greedy cost) - log1p(cost), so the
+  return also says how the whole allocation compares with greedy.
 """
 
 from __future__ import annotations
@@ -30,7 +43,7 @@ import math
 import numpy as np
 
 from rl4real_gym.driver.state import ActionKind, DecisionState
-from rl4real_gym.schema import NODE_FEATURES, SPLIT_FEATURES
+from rl4real_gym.schema import NODE_FEATURES, REGISTER_FEATURES
 
 REWARD_KINDS = ("rl4real", "spill_cost", "vs_greedy", "cost")
 WEIGHT_CLIP = 1.0e4
@@ -50,8 +63,12 @@ USES_FEATURE = NODE_FEATURES["log_num_instrs"]
 MAX_FREQ_FEATURE = NODE_FEATURES["log_max_block_freq"]
 PENDING_FEATURE = NODE_FEATURES["pending"]
 FREE_REGISTERS_FEATURE = NODE_FEATURES["log_free_registers"]
-SPLIT_FREQ_FEATURE = SPLIT_FEATURES["log_block_freq"]
-RELOAD_WEIGHT, COPY_WEIGHT = 4.0, 0.2  # MLGO's weights, as in the measured cost
+FIXED_COPIES_FEATURE = NODE_FEATURES["log_fixed_copy_weight"]
+REMOVED_COPIES_FEATURE = REGISTER_FEATURES["log_copy_weight"]
+CALLEE_SAVED_FEATURE = REGISTER_FEATURES["callee_saved_unused"]
+RELOAD_WEIGHT, SPILL_WEIGHT, COPY_WEIGHT = 4.0, 1.0, 0.2  # MLGO's weights, as in the measured cost
+ENTRY_FREQUENCY = 1.0  # block frequencies are relative to the entry block
+CALLEE_SAVED_COST = (SPILL_WEIGHT + RELOAD_WEIGHT) * ENTRY_FREQUENCY  # a save and a restore
 
 
 def spill_estimates(node_features: np.ndarray) -> np.ndarray:
@@ -62,9 +79,16 @@ def spill_estimates(node_features: np.ndarray) -> np.ndarray:
     return RELOAD_WEIGHT * uses * freq
 
 
-def split_estimate(split_features: np.ndarray) -> float:
-    """What a split's two copies cost at the split point's block frequency."""
-    return 2 * COPY_WEIGHT * max(math.expm1(float(split_features[SPLIT_FREQ_FEATURE])), 0.0)
+def colour_cost(node_features: np.ndarray, register_features: np.ndarray) -> float:
+    """What colouring a node (its ``node_features`` row) with a register (its row of the
+    colour phase's ``register_features``) commits to, in the measured cost's units: the
+    copies to already-allocated registers it keeps, and a callee-saved register's save and
+    restore if it is the first use."""
+    fixed = math.expm1(float(node_features[FIXED_COPIES_FEATURE]))
+    removed = math.expm1(float(register_features[REMOVED_COPIES_FEATURE]))
+    copies = COPY_WEIGHT * max(fixed - removed, 0.0)
+    callee_saved = CALLEE_SAVED_COST if register_features[CALLEE_SAVED_FEATURE] > 0.5 else 0.0
+    return copies + callee_saved
 
 
 def doomed_potential(state: DecisionState) -> float:
@@ -80,11 +104,17 @@ def doomed_potential(state: DecisionState) -> float:
 def cost_step_reward(action: ActionKind, value: int, num_colours: int, before: DecisionState) -> float:
     """The ``cost`` reward of one decision, from the state it was taken in."""
     node = before.current_node
-    if action == ActionKind.COLOUR and value == num_colours and 0 <= node < before.graph.num_nodes:
+    if action != ActionKind.COLOUR or not 0 <= node < before.graph.num_nodes:
+        return 0.0  # selections, and splits (their copies are charged when the parts are coloured)
+    if value == num_colours:
         return -math.log1p(float(spill_estimates(before.graph.features[node : node + 1])[0]))
-    if action == ActionKind.SPLIT and 0 <= value < len(before.split_features):
-        return -math.log1p(split_estimate(before.split_features[value]))
-    return 0.0
+    registers = before.register_features
+    if registers.shape[0] != num_colours + 1:
+        raise ValueError(
+            f"the cost reward needs the colour phase's register features ({num_colours + 1} rows, got "
+            f"{registers.shape[0]})"
+        )
+    return -math.log1p(colour_cost(before.graph.features[node], registers[value]))
 
 
 def step_reward(

@@ -10,6 +10,7 @@ from gymnasium import spaces
 
 from rl4real_gym.driver.state import (
     NUM_NODE_FEATURES,
+    NUM_REGISTER_FEATURES,
     NUM_SPLIT_FEATURES,
     ActionKind,
     DecisionState,
@@ -89,6 +90,9 @@ def observation_space(layout: Layout) -> spaces.Dict:
             "phase": spaces.Discrete(4),
             "current_node": spaces.Box(-1, n - 1, (1,), np.int32),
             "split_features": spaces.Box(FEATURE_LOW, FEATURE_HIGH, (u, NUM_SPLIT_FEATURES), np.float32),
+            "register_features": spaces.Box(
+                FEATURE_LOW, FEATURE_HIGH, (layout.num_colours + 1, NUM_REGISTER_FEATURES), np.float32
+            ),
             "action_mask": spaces.MultiBinary(layout.num_actions),
         }
     )
@@ -159,6 +163,9 @@ def build_observation(
     if state.phase == Phase.SPLIT:
         k = min(len(state.split_features), layout.max_split_points)
         np.clip(state.split_features[:k], FEATURE_LOW, FEATURE_HIGH, out=split[:k])
+    registers = np.zeros((layout.num_colours + 1, NUM_REGISTER_FEATURES), np.float32)
+    if state.phase == Phase.COLOUR and state.register_features.shape[0] == layout.num_colours + 1:
+        np.clip(state.register_features, FEATURE_LOW, FEATURE_HIGH, out=registers)
     phase = int(state.phase) if state.phase <= Phase.SPLIT else 0
     current = state.current_node if 0 <= state.current_node < layout.max_nodes else -1
     return {
@@ -169,5 +176,6 @@ def build_observation(
         "phase": phase,
         "current_node": np.array([current], np.int32),
         "split_features": split,
+        "register_features": registers,
         "action_mask": mask.astype(np.int8),
     }
