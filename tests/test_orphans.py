@@ -39,6 +39,7 @@ import pytest
 from rl4real_gym.driver import LlcSession, process
 from rl4real_gym.driver.process import PARENT_PID_VAR
 from rl4real_gym.plugin import plugin_path
+from rl4real_gym.registration import ENV_VERSION
 from rl4real_gym.tools import tool
 
 MARKER_VAR = "RL4REAL_ORPHAN_TEST_MARKER"
@@ -189,7 +190,7 @@ def reporting_popen(argv, **kwargs):
 
 process._SPAWNER.popen = reporting_popen
 print("I", flush=True)
-env = gym.make(f"RL4ReAl-{{target}}-v0", {SIZES})
+env = gym.make(f"RL4ReAl-{{target}}-v{ENV_VERSION}", {SIZES})
 rng = np.random.default_rng(seed)
 twins = []  # fork copies of the episode (adopted by the allocation server), some stepped
 while True:
