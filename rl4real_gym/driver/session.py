@@ -84,12 +84,16 @@ def allocation_args(
 
 def mask_size(state: DecisionState, num_colours: int) -> int | None:
     """How many choices the current phase must offer (None when it offers none)."""
-    return {
-        Phase.SELECT_NODE: state.graph.num_nodes,
-        Phase.SELECT_TASK: 2,
-        Phase.COLOUR: num_colours + 1,
-        Phase.SPLIT: int(state.split_features.shape[0]),
-    }.get(state.phase)
+    phase = state.phase
+    if phase == Phase.SELECT_NODE:
+        return state.graph.num_nodes
+    if phase == Phase.SELECT_TASK:
+        return 2
+    if phase == Phase.COLOUR:
+        return num_colours + 1
+    if phase == Phase.SPLIT:
+        return int(state.split_features.shape[0])
+    return None
 
 
 def state_problem(state: DecisionState, num_colours: int, previous: GraphView | None = None) -> str:

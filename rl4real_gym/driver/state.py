@@ -187,6 +187,28 @@ def decode_graph(msg: Any, previous: GraphView) -> GraphView:
     )
 
 
+_PHASES = tuple(Phase)
+_FIGURES: dict[bytes, AllocationFigures] = {}  # the running figures repeat from step to step
+
+
+def decode_figures(fig: Any) -> AllocationFigures:
+    """A ``Figures`` message as :class:`AllocationFigures` (equal messages, one object:
+    it is immutable)."""
+    key = fig.SerializeToString()
+    figures = _FIGURES.get(key)
+    if figures is None:
+        if len(_FIGURES) > 1024:
+            _FIGURES.clear()
+        figures = _FIGURES[key] = AllocationFigures(
+            weighted_cost=fig.weighted_cost, reload_cost=fig.reload_cost, spill_cost=fig.spill_cost,
+            copy_cost=fig.copy_cost, reloads=fig.reloads, spills=fig.spills,
+            folded_reloads=fig.folded_reloads, folded_spills=fig.folded_spills, copies=fig.copies,
+            splits=fig.splits, spilled_vregs=fig.spilled_vregs, evictions=fig.evictions,
+            agent_decisions=fig.agent_decisions, heuristic_decisions=fig.heuristic_decisions,
+        )  # fmt: skip
+    return figures
+
+
 def decode_state(msg: Any, previous: GraphView | None) -> DecisionState:
     """Turns a ``State`` message into a :class:`DecisionState`.
 
@@ -210,22 +232,14 @@ def decode_state(msg: Any, previous: GraphView | None) -> DecisionState:
         if registers.size % NUM_REGISTER_FEATURES:
             raise ValueError("malformed protocol message: register features")
         registers = registers.reshape(-1, NUM_REGISTER_FEATURES)
-    fig = msg.figures
-    figures = AllocationFigures(
-        weighted_cost=fig.weighted_cost, reload_cost=fig.reload_cost, spill_cost=fig.spill_cost,
-        copy_cost=fig.copy_cost, reloads=fig.reloads, spills=fig.spills,
-        folded_reloads=fig.folded_reloads, folded_spills=fig.folded_spills, copies=fig.copies,
-        splits=fig.splits, spilled_vregs=fig.spilled_vregs, evictions=fig.evictions,
-        agent_decisions=fig.agent_decisions, heuristic_decisions=fig.heuristic_decisions,
-    )  # fmt: skip
     return DecisionState(
-        phase=Phase(msg.phase),
+        phase=_PHASES[msg.phase],
         function=msg.function_name,
         current_node=int(msg.current_node),
         mask=np.frombuffer(msg.mask, np.uint8).astype(bool),
         graph=graph,
         split_features=split.reshape(-1, k),
-        figures=figures,
+        figures=decode_figures(msg.figures),
         last_weight=float(msg.last_weight),
         last_split_weight=float(msg.last_split_weight),
         error=msg.error,
