@@ -131,8 +131,11 @@ def failure_note(summaries: list[Summary]) -> list[str]:
     if not failed:
         return []
     which = ", ".join(f"{s.allocator} on {s.failed}" for s in failed)
+    why = "crash, hang or verifier error"
+    if any(s.allocator == "optimum" for s in failed):  # the exact floor's are functions it does not handle
+        why += "; optimum: too large or not solved in time"
     return [
-        f"failed (crash, hang or verifier error; reasons in the failure column of functions.csv): {which}.",
+        f"failed ({why}; reasons in the failure column of functions.csv): {which}.",
         "funcs counts the functions each allocator completed; its geomean, W/T/L and totals cover only those.",
     ]
 

@@ -7,6 +7,13 @@ greedy, total and mean cost, spills, reloads, failed) and writes to --out: summa
 functions.csv, cost_vs_greedy.png and, when the model's run directory has episodes.csv,
 learning_curve.png.
 
+``--agents optimum`` adds the exact floor of ``agents.algorithms.optimum``: on functions of
+at most --optimum-max-nodes nodes, the optimum of an integer program over colour and spill
+choices (spill estimates and copy costs), solved by HiGHS within --optimum-time-limit
+seconds per function and replayed through the env. Larger or unsolved functions are its
+failed rows. A second table compares every allocator with it on the functions it solved,
+and optimum.csv has the model's side per function.
+
 An LLVM allocator that crashes, hangs (past --baseline-timeout) or fails the verifier on
 a function costs only that function: functions.csv gives the reason in its failure
 column, the table counts it as failed, and that allocator's geomean and totals cover the
@@ -30,8 +37,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--agents",
         default="random,heuristic",
-        help="baseline agents to include (comma list of random, heuristic, first-free)",
+        help="baseline agents to include (comma list of random, heuristic, first-free, optimum)",
     )
+    p.add_argument("--optimum-max-nodes", type=int, default=40, metavar="N",
+                   help="optimum: largest function (agent nodes) it solves (default: 40)")  # fmt: skip
+    p.add_argument("--optimum-time-limit", type=float, default=10.0, metavar="SEC",
+                   help="optimum: HiGHS time limit per function (default: 10)")  # fmt: skip
+    p.add_argument("--optimum-callee-saved", action="store_true",
+                   help="optimum: also charge the first use of a callee-saved register 5 (save + restore) "
+                        "in the model (the measured cost does not count it)")  # fmt: skip
     p.add_argument(
         "--llvm",
         default="greedy,basic,fast,pbqp",
@@ -51,6 +65,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from agents.algorithms.optimum import OptimumRecord, floor_table, model_summary, run_optimum
     from agents.algorithms.simple import HeuristicAgent, RandomAgent
     from agents.evaluation import (
         format_table,
@@ -85,7 +100,10 @@ def run(args: argparse.Namespace) -> int:
     entries = env.unwrapped.candidates[: args.limit] if args.limit else env.unwrapped.candidates
     print(f"{target}: {len(entries)} {args.split} functions ({env.unwrapped.selection_report})")
     names = [a for a in args.agents.split(",") if a]
+    with_optimum = "optimum" in names
     for name in names:
+        if name == "optimum":
+            continue
         if name == "random":
             agents["random"] = RandomAgent(args.seed)
         elif name == "heuristic":
@@ -93,12 +111,18 @@ def run(args: argparse.Namespace) -> int:
         elif name == "first-free":
             agents["first-free"] = HeuristicAgent(layout, hints=False)
         else:
-            raise ModelError(f"unknown baseline agent {name!r} (choose random, heuristic, first-free)")
+            raise ModelError(f"unknown baseline agent {name!r} (choose random, heuristic, first-free, optimum)")
     progress = not args.no_progress
     rows = []
+    records: list[OptimumRecord] = []
     try:
         for name, agent in agents.items():
             rows += run_agent(env, agent, entries, name, progress)
+        if with_optimum:
+            optimum_rows, records = run_optimum(env, entries, max_nodes=args.optimum_max_nodes,
+                                                time_limit=args.optimum_time_limit,
+                                                callee_saved=args.optimum_callee_saved, progress=progress)  # fmt: skip
+            rows += optimum_rows
         rows += llvm_rows(env, entries, [a for a in args.llvm.split(",") if a], progress, args.baseline_timeout)
     finally:
         env.close()
@@ -110,6 +134,13 @@ def run(args: argparse.Namespace) -> int:
     write_csv(out / "functions.csv", rows)
     plot_scatter(rows, out / "cost_vs_greedy.png")
     written = ["summary.csv", "functions.csv", "cost_vs_greedy.png"]
+    if with_optimum:
+        print(f"optimum: functions of at most {args.optimum_max_nodes} nodes, HiGHS limit "
+              f"{args.optimum_time_limit:g} s each; its failed rows are the larger or unsolved ones")  # fmt: skip
+        print(floor_table(rows))
+        print(model_summary(records))
+        write_csv(out / "optimum.csv", records)
+        written.append("optimum.csv")
     if model_path and plot_learning_curve(Path(model_path).parent / "episodes.csv", out / "learning_curve.png"):
         written.append("learning_curve.png")
     print(f"wrote {', '.join(written)} to {out}/")
