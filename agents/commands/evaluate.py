@@ -30,8 +30,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--agents",
         default="random,heuristic",
-        help="baseline agents to include (comma list of random, heuristic, first-free)",
+        help="baseline agents to include (comma list of random, heuristic, first-free, search)",
     )
+    p.add_argument("--search-width", type=int, default=8, metavar="K",
+                   help="search: candidate actions rolled out per decision (default: 8)")  # fmt: skip
+    p.add_argument("--search-budget", type=int, default=512, metavar="ROLLOUTS",
+                   help="search: rollouts (forks finished by the heuristic) per function (default: 512)")  # fmt: skip
+    p.add_argument("--search-seconds", type=float, default=None, metavar="SEC",
+                   help="search: stop searching a function after SEC s (then machine-dependent)")  # fmt: skip
     p.add_argument(
         "--llvm",
         default="greedy,basic,fast,pbqp",
@@ -49,8 +55,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import time
     from pathlib import Path
 
+    from agents.algorithms.search import SearchAgent
     from agents.algorithms.simple import HeuristicAgent, RandomAgent
     from agents.evaluation import (
         format_table,
@@ -92,13 +100,21 @@ def run(args: argparse.Namespace) -> int:
             agents["heuristic"] = HeuristicAgent(layout)
         elif name == "first-free":
             agents["first-free"] = HeuristicAgent(layout, hints=False)
+        elif name == "search":
+            agents["search"] = SearchAgent(env, layout, width=args.search_width, max_rollouts=args.search_budget,
+                                           seconds=args.search_seconds, seed=args.seed)  # fmt: skip
         else:
-            raise ModelError(f"unknown baseline agent {name!r} (choose random, heuristic, first-free)")
+            raise ModelError(f"unknown baseline agent {name!r} (choose random, heuristic, first-free, search)")
     progress = not args.no_progress
     rows = []
     try:
         for name, agent in agents.items():
+            start = time.perf_counter()
             rows += run_agent(env, agent, entries, name, progress)
+            elapsed = time.perf_counter() - start
+            if isinstance(agent, SearchAgent):
+                rollouts = sum(s.rollouts for s in agent.stats)
+                print(f"search ({agent.budget}): {len(entries)} functions in {elapsed:.1f} s, {rollouts} rollouts")
         rows += llvm_rows(env, entries, [a for a in args.llvm.split(",") if a], progress, args.baseline_timeout)
     finally:
         env.close()
@@ -110,6 +126,10 @@ def run(args: argparse.Namespace) -> int:
     write_csv(out / "functions.csv", rows)
     plot_scatter(rows, out / "cost_vs_greedy.png")
     written = ["summary.csv", "functions.csv", "cost_vs_greedy.png"]
+    search = agents.get("search")
+    if isinstance(search, SearchAgent):
+        write_csv(out / "search.csv", search.stats)
+        written.append("search.csv")
     if model_path and plot_learning_curve(Path(model_path).parent / "episodes.csv", out / "learning_curve.png"):
         written.append("learning_curve.png")
     print(f"wrote {', '.join(written)} to {out}/")
