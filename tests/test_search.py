@@ -22,6 +22,7 @@ from conftest import TARGETS
 import rl4real_gym  # noqa: F401  (registers the environments)
 from agents.algorithms.search import SearchAgent
 from agents.algorithms.simple import HeuristicAgent
+from rl4real_gym.cli import main
 from rl4real_gym.driver.server import AllocationServer
 from rl4real_gym.registration import ENV_IDS
 
@@ -136,6 +137,20 @@ def test_budget_is_kept_and_width_one_is_the_guide() -> None:
         assert cost <= guide[0] + 1e-9
     finally:
         env.close()
+    assert wait_no_children() == []
+
+
+def test_evaluate_reports_search_with_its_budget(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["evaluate", "--target", "aarch64", "--split", "test", "--limit", "3", "--agents", "heuristic,search",
+                 "--llvm", "greedy", "--max-nodes", "32", "--search-width", "3", "--search-budget", "8",
+                 "--out", str(tmp_path), "--no-progress"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "search (width 3, 8 rollouts per function): 3 functions in" in out
+    rows = {line.split()[0]: line.split() for line in out.splitlines() if line.split()}
+    assert float(rows["search"][2]) <= float(rows["heuristic"][2]) + 1e-9
+    functions_csv = (tmp_path / "functions.csv").read_text()
+    assert functions_csv.count(",search,") == 3
+    assert len((tmp_path / "search.csv").read_text().splitlines()) == 4  # a header and a row per function
     assert wait_no_children() == []
 
 
