@@ -37,7 +37,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--agents",
         default="random,heuristic",
-        help="baseline agents to include (comma list of random, heuristic, first-free, optimum)",
+        help="baseline agents to include (comma list of random, heuristic, first-free, search, optimum)",
     )
     p.add_argument("--optimum-max-nodes", type=int, default=40, metavar="N",
                    help="optimum: largest function (agent nodes) it solves (default: 40)")  # fmt: skip
@@ -46,6 +46,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--optimum-callee-saved", action="store_true",
                    help="optimum: also charge the first use of a callee-saved register 5 (save + restore) "
                         "in the model (the measured cost does not count it)")  # fmt: skip
+    p.add_argument("--search-width", type=int, default=8, metavar="K",
+                   help="search: candidate actions rolled out per decision (default: 8)")  # fmt: skip
+    p.add_argument("--search-budget", type=int, default=512, metavar="ROLLOUTS",
+                   help="search: rollouts (forks finished by the heuristic) per function (default: 512)")  # fmt: skip
+    p.add_argument("--search-seconds", type=float, default=None, metavar="SEC",
+                   help="search: stop searching a function after SEC s (then machine-dependent)")  # fmt: skip
     p.add_argument(
         "--llvm",
         default="greedy,basic,fast,pbqp",
@@ -63,9 +69,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import time
     from pathlib import Path
 
     from agents.algorithms.optimum import OptimumRecord, floor_table, model_summary, run_optimum
+    from agents.algorithms.search import SearchAgent
     from agents.algorithms.simple import HeuristicAgent, RandomAgent
     from agents.evaluation import (
         format_table,
@@ -110,14 +118,22 @@ def run(args: argparse.Namespace) -> int:
             agents["heuristic"] = HeuristicAgent(layout)
         elif name == "first-free":
             agents["first-free"] = HeuristicAgent(layout, hints=False)
+        elif name == "search":
+            agents["search"] = SearchAgent(env, layout, width=args.search_width, max_rollouts=args.search_budget,
+                                           seconds=args.search_seconds, seed=args.seed)  # fmt: skip
         else:
-            raise ModelError(f"unknown baseline agent {name!r} (choose random, heuristic, first-free, optimum)")
+            raise ModelError(f"unknown baseline agent {name!r} (choose random, heuristic, first-free, search, optimum)")
     progress = not args.no_progress
     rows = []
     records: list[OptimumRecord] = []
     try:
         for name, agent in agents.items():
+            start = time.perf_counter()
             rows += run_agent(env, agent, entries, name, progress)
+            elapsed = time.perf_counter() - start
+            if isinstance(agent, SearchAgent):
+                rollouts = sum(s.rollouts for s in agent.stats)
+                print(f"search ({agent.budget}): {len(entries)} functions in {elapsed:.1f} s, {rollouts} rollouts")
         if with_optimum:
             optimum_rows, records = run_optimum(env, entries, max_nodes=args.optimum_max_nodes,
                                                 time_limit=args.optimum_time_limit,
@@ -141,6 +157,10 @@ def run(args: argparse.Namespace) -> int:
         print(model_summary(records))
         write_csv(out / "optimum.csv", records)
         written.append("optimum.csv")
+    search = agents.get("search")
+    if isinstance(search, SearchAgent):
+        write_csv(out / "search.csv", search.stats)
+        written.append("search.csv")
     if model_path and plot_learning_curve(Path(model_path).parent / "episodes.csv", out / "learning_curve.png"):
         written.append("learning_curve.png")
     print(f"wrote {', '.join(written)} to {out}/")
