@@ -7,6 +7,12 @@ greedy, total and mean cost, spills, reloads, failed) and writes to --out: summa
 functions.csv, cost_vs_greedy.png and, when the model's run directory has episodes.csv,
 learning_curve.png.
 
+``--agents search`` adds the rollout search over ``env.fork()`` guided by the heuristic
+(agents/algorithms/search.py), with its budget: ``--search-width`` candidates per decision,
+``--search-budget`` rollouts per function (and optionally ``--search-seconds``). It prints
+its budget and wall time, and writes search.csv (rollouts, improvements, heuristic's and
+search's cost, seconds per function).
+
 ``--agents optimum`` adds the exact floor of ``agents.algorithms.optimum``: on functions of
 at most --optimum-max-nodes nodes, the optimum of an integer program over colour and spill
 choices (spill estimates and copy costs), solved by HiGHS within --optimum-time-limit
