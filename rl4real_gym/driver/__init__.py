@@ -4,7 +4,7 @@ plugin) and turns the protocol into numpy.
 Nothing above this package knows about protobuf or processes.
 """
 
-from rl4real_gym.driver.session import LlcSession, ServerSession, Session, SessionLimits, open_session
+from rl4real_gym.driver.session import LlcSession, ServerSession, Session, SessionLimits
 from rl4real_gym.driver.state import (
     NUM_NODE_FEATURES,
     NUM_SPLIT_FEATURES,
@@ -29,5 +29,4 @@ __all__ = [
     "ServerSession",
     "Session",
     "SessionLimits",
-    "open_session",
 ]

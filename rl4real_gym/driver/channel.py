@@ -39,7 +39,6 @@ class Channel:
         sock.settimeout(None)
         self.sock = sock
         self._timeout = -1.0
-        self.waited = 0.0  # seconds spent blocked reading (the benchmarks' "waiting" share)
         self._buf = bytearray(1 << 16)
         self._view = memoryview(self._buf)
         self._start = 0  # unread bytes are self._buf[_start:_end]
@@ -93,9 +92,7 @@ class Channel:
             except OSError as err:
                 raise ChannelClosed(f"the allocation process is gone ({err})") from err
             finally:
-                waited = time.perf_counter() - started
-                self.waited += waited
-                Channel.all_waited += waited
+                Channel.all_waited += time.perf_counter() - started
             if n == 0:
                 raise ChannelClosed("the allocation process closed the connection")
             self._end += n

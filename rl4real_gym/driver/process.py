@@ -41,7 +41,6 @@ from typing import Any
 from rl4real_gym.errors import RL4ReAlError
 
 _LIVE: weakref.WeakSet[LlcProcess] = weakref.WeakSet()
-SOCKET_PATH_MAX = 100  # sockaddr_un allows 108 bytes
 PARENT_PID_VAR = "RL4REAL_PARENT_PID"  # read by the plugin (native/ProcessLifetime.h)
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
@@ -168,8 +167,6 @@ def check_temp_base(base: str) -> None:
 def _private_dir() -> Path:
     base = temp_base()
     check_temp_base(base)
-    if len(base) > SOCKET_PATH_MAX - 30:  # the socket path would not fit in sockaddr_un
-        base = "/tmp"
     try:
         return Path(tempfile.mkdtemp(prefix="rl4real-", dir=base))
     except OSError as err:

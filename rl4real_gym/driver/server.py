@@ -19,7 +19,7 @@ from pathlib import Path
 from rl4real_gym import proto
 from rl4real_gym.driver.channel import Channel, ChannelClosed, ChannelTimeout
 from rl4real_gym.driver.process import LlcProcess
-from rl4real_gym.errors import LlcCrashedError, LlcError, PluginNotFoundError
+from rl4real_gym.errors import LlcCrashedError, LlcError
 from rl4real_gym.plugin import server_path
 
 START_TIMEOUT = 60.0  # seconds for the server to hand over an episode's socket
@@ -106,15 +106,6 @@ class AllocationServer:
 
     def close(self) -> None:
         self._process.cleanup()
-
-
-def server_available() -> bool:
-    """Whether the rl4real-server binary is built (it is, with the plugin)."""
-    try:
-        server_path()
-    except PluginNotFoundError:
-        return False
-    return True
 
 
 os.register_at_fork(after_in_child=AllocationServer._forget_after_fork)

@@ -529,9 +529,4 @@ def _pid_of(pidfd: int) -> int:
     return -1
 
 
-def open_session(module: str | Path, target: str | Target, **kwargs: Any) -> Session:
-    """A session on the fastest host: the allocation server."""
-    return ServerSession(module, target, **kwargs)
-
-
-__all__ = ["LlcSession", "ModuleResult", "ServerSession", "Session", "SessionLimits", "allocation_args", "open_session"]
+__all__ = ["LlcSession", "ModuleResult", "ServerSession", "Session", "SessionLimits", "allocation_args"]
