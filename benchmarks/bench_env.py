@@ -121,6 +121,8 @@ def main() -> None:
     env_id = f"RL4ReAl-{args.target}-v{ENV_VERSION}"
     single = single_env(env_id, args.steps, args.seed)
     episodes = single["episodes"]
+    if not episodes or not single["fork"]:
+        raise SystemExit(f"no episode ended within {args.steps} steps: run with more --steps (default 20000)")
     raw_step, server_start = raw_session(env_id, episodes, ServerSession)  # type: ignore[arg-type]
     _, llc_start = raw_session(env_id, episodes[:20], LlcSession)  # type: ignore[arg-type]
     step_us = median_us(single["step"])  # type: ignore[arg-type]
