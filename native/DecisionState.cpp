@@ -69,15 +69,26 @@ void DecisionState::computeStatic(Node &N) const {
 }
 
 void DecisionState::dropEdges(unsigned N) {
-  if (!Adj[N].empty())
-    edgesChanged();
+  if (!Adj[N].empty() && !EdgesWhole) {
+    // An edge added since the last hand-out and gone again need not travel.
+    unsigned Kept = 0;
+    for (unsigned I = 0; I + 1 < AddedLog.size(); I += 2)
+      if (AddedLog[I] != int32_t(N) && AddedLog[I + 1] != int32_t(N)) {
+        AddedLog[Kept++] = AddedLog[I];
+        AddedLog[Kept++] = AddedLog[I + 1];
+      }
+    AddedLog.resize(Kept);
+    DroppedLog.push_back(int32_t(N));
+  }
   touch(N);
   for (unsigned M : Adj[N]) {
     touch(M);
     Adj[M].erase(N);
     --NumEdges;
+    AssignedNeighbours[M] -= Nodes[N].Status == NodeStatus::Assigned;
   }
   Adj[N].clear();
+  AssignedNeighbours[N] = 0;
 }
 
 void DecisionState::connect(unsigned N) {
@@ -89,7 +100,9 @@ void DecisionState::connect(unsigned N) {
       Adj[N].insert(M);
       Adj[M].insert(N);
       ++NumEdges;
-      edgesChanged();
+      AssignedNeighbours[N] += Nodes[M].Status == NodeStatus::Assigned;
+      AssignedNeighbours[M] += Nodes[N].Status == NodeStatus::Assigned;
+      edgeAdded(N, M);
       touch(N);
       touch(M);
     }
@@ -103,6 +116,7 @@ unsigned DecisionState::addNode(Register Reg, unsigned Splits) {
   computeStatic(Nodes.back());
   NodeOf[Reg] = N;
   Adj.emplace_back();
+  AssignedNeighbours.push_back(0);
   connect(N);
   invalidateAllFree();
   changed();
@@ -116,6 +130,7 @@ void DecisionState::addInitialNodes(ArrayRef<Register> Regs) {
     Nodes.push_back(Node{Reg});
     computeStatic(Nodes.back());
     Adj.emplace_back();
+    AssignedNeighbours.push_back(0); // every initial node is pending
   }
   // Sweep in order of start index: only intervals whose [begin, end) ranges
   // meet can overlap.
@@ -142,17 +157,36 @@ void DecisionState::addInitialNodes(ArrayRef<Register> Regs) {
     }
   }
   invalidateAllFree();
-  edgesChanged();
+  EdgesWhole = true;
   changed();
+}
+
+void DecisionState::edgeAdded(unsigned N, unsigned M) {
+  if (EdgesWhole)
+    return;
+  AddedLog.push_back(int32_t(std::min(N, M)));
+  AddedLog.push_back(int32_t(std::max(N, M)));
+}
+
+bool DecisionState::takeEdgeChanges(std::vector<int32_t> &Dropped,
+                                    std::vector<int32_t> &Added) {
+  bool Whole = EdgesWhole;
+  Dropped.swap(DroppedLog);
+  Added.swap(AddedLog);
+  DroppedLog.clear();
+  AddedLog.clear();
+  EdgesWhole = false;
+  return Whole;
 }
 
 void DecisionState::setStatus(Register Reg, NodeStatus S, MCRegister Phys) {
   // Whatever gets a register (a node, or an interval the heuristic allocates)
   // fixes one end of its copies: the nodes at the other end see new copy
   // weights.
-  if (S == NodeStatus::Assigned)
-    touchCopyPartners(Reg);
   int N = nodeOf(Reg);
+  if (S == NodeStatus::Assigned ||
+      (N >= 0 && Nodes[N].Status == NodeStatus::Assigned))
+    touchCopyPartners(Reg);
   if (N < 0) {
     if (S == NodeStatus::Assigned)
       otherAssigned(Reg, Phys);
@@ -172,8 +206,12 @@ void DecisionState::setStatus(Register Reg, NodeStatus S, MCRegister Phys) {
     else if (S == NodeStatus::Assigned || Nd.Status == NodeStatus::Assigned)
       invalidateFree(M);
   }
+  if ((Nd.Status == NodeStatus::Assigned) != (S == NodeStatus::Assigned))
+    for (unsigned M : Adj[N])
+      AssignedNeighbours[M] += S == NodeStatus::Assigned ? 1 : -1;
   Nd.Status = S;
   Nd.Colour = S == NodeStatus::Assigned ? C : -1;
+  Nd.FixedCopyWeight = -1; // a spill rewrites the node's own copies
   if (WasLive && !live(N))
     dropEdges(N);
   else if (!WasLive && live(N))
@@ -197,6 +235,30 @@ void DecisionState::otherAssigned(Register Reg, MCRegister PhysReg) {
   changed();
 }
 
+std::string DecisionState::checkAssignedNeighbours() const {
+  for (unsigned N = 0; N < Nodes.size(); ++N) {
+    unsigned Assigned = 0;
+    for (unsigned M : Adj[N])
+      Assigned += Nodes[M].Status == NodeStatus::Assigned;
+    if (Assigned != AssignedNeighbours[N])
+      return "node " + std::to_string(N) + " has " + std::to_string(Assigned) +
+             " assigned neighbours, counted " +
+             std::to_string(AssignedNeighbours[N]);
+  }
+  return "";
+}
+
+std::string DecisionState::checkSelectable() const {
+  refreshSelectable();
+  for (unsigned N = 0; N < Nodes.size(); ++N)
+    if (SelectableCache[N] != uint8_t(selectable(N)))
+      return "node " + std::to_string(N) + " (vreg " +
+             std::to_string(Register::virtReg2Index(Nodes[N].Reg)) +
+             ") is cached as " + (SelectableCache[N] ? "" : "not ") +
+             "selectable, but is " + (SelectableCache[N] ? "not" : "");
+  return "";
+}
+
 std::string DecisionState::checkFreeRegisters() const {
   for (unsigned N = 0; N < Nodes.size() && N < FreeRegs.size(); ++N) {
     if (FreeRegs[N] < 0 || Nodes[N].Status != NodeStatus::Pending)
@@ -216,6 +278,7 @@ std::string DecisionState::checkFreeRegisters() const {
 void DecisionState::otherUnassigned(Register Reg) {
   if (!Ctx.LIS->hasInterval(Reg))
     return;
+  touchCopyPartners(Reg);
   const LiveInterval &LI = Ctx.LIS->getInterval(Reg);
   for (unsigned M = 0; M < Nodes.size(); ++M)
     if (Nodes[M].Status == NodeStatus::Pending && M < FreeRegs.size() &&
@@ -228,7 +291,14 @@ void DecisionState::refresh(Register Reg) {
   int N = nodeOf(Reg);
   if (N < 0)
     return;
-  invalidateAllFree();
+  // Only the nodes the interval overlapped (or overlaps now: a subset) can
+  // see their free registers change; the selectable cache is refreshed
+  // whole because the edge count, which bounds splitting, changed.
+  invalidateFree(N);
+  for (unsigned M : Adj[N])
+    invalidateFree(M);
+  TouchedSel.All = true;
+  Nodes[N].FixedCopyWeight = -1;
   computeStatic(Nodes[N]);
   dropEdges(N);
   if (live(N))
@@ -407,6 +477,17 @@ void DecisionState::fixedCopies(Register Reg,
   }
 }
 
+void DecisionState::copyErased(const MachineInstr &Copy) {
+  for (unsigned I : {0u, 1u}) {
+    Register R = Copy.getOperand(I).getReg();
+    int N = R.isVirtual() ? nodeOf(R) : -1;
+    if (N >= 0) {
+      Nodes[N].FixedCopyWeight = -1;
+      touch(N);
+    }
+  }
+}
+
 void DecisionState::touchCopyPartners(Register Reg) {
   if (Nodes.empty())
     return;
@@ -418,8 +499,10 @@ void DecisionState::touchCopyPartners(Register Reg) {
       if (Other == Reg || !Other.isVirtual())
         continue;
       int M = nodeOf(Other);
-      if (M >= 0)
+      if (M >= 0) {
+        Nodes[M].FixedCopyWeight = -1;
         touch(M);
+      }
     }
   }
 }
@@ -498,9 +581,7 @@ void DecisionState::features(unsigned N, float *Row) {
   namespace nf = schema::nf;
   const Node &Nd = Nodes[N];
   std::copy(std::begin(Nd.Static), std::end(Nd.Static), Row);
-  unsigned Assigned = 0;
-  for (unsigned M : Adj[N])
-    Assigned += Nodes[M].Status == NodeStatus::Assigned;
+  unsigned Assigned = AssignedNeighbours[N];
   Row[nf::LogDegree] = std::log1p(float(Adj[N].size()));
   Row[nf::Pending] = Nd.Status == NodeStatus::Pending;
   Row[nf::Assigned] = Nd.Status == NodeStatus::Assigned;
@@ -514,10 +595,17 @@ void DecisionState::features(unsigned N, float *Row) {
                  !Ctx.LIS->getInterval(Nd.Reg).empty();
   Row[nf::LogFreeRegisters] =
       Pending ? std::log1p(float(freeRegisters(N))) : 0.0f;
-  SmallVector<FixedCopy, 8> Copies;
-  fixedCopies(Nd.Reg, Copies);
-  double Fixed = 0;
-  for (const FixedCopy &FC : Copies)
-    Fixed += FC.Freq;
-  Row[nf::LogFixedCopyWeight] = float(std::log1p(Fixed));
+  Row[nf::LogFixedCopyWeight] = float(std::log1p(fixedCopyWeight(N)));
+}
+
+double DecisionState::fixedCopyWeight(unsigned N) {
+  Node &Nd = Nodes[N];
+  if (Nd.FixedCopyWeight < 0) {
+    SmallVector<FixedCopy, 8> Copies;
+    fixedCopies(Nd.Reg, Copies);
+    Nd.FixedCopyWeight = 0;
+    for (const FixedCopy &FC : Copies)
+      Nd.FixedCopyWeight += FC.Freq;
+  }
+  return Nd.FixedCopyWeight;
 }

@@ -65,6 +65,8 @@ public:
   NodeStatus status(unsigned N) const { return Nodes[N].Status; }
   unsigned splits(unsigned N) const { return Nodes[N].Splits; }
   void setStatus(llvm::Register Reg, NodeStatus S, llvm::MCRegister Phys = {});
+  /// Copy is about to be erased: the nodes at its ends see new copy weights.
+  void copyErased(const llvm::MachineInstr &Copy);
   /// Recomputes a node's features and edges after its interval changed.
   void refresh(llvm::Register Reg);
   /// Reg, which is not a node, was given PhysReg: the nodes it overlaps lose
@@ -76,6 +78,16 @@ public:
   /// Checks that every free-register count kept incrementally equals a fresh
   /// computation; returns a description of the first difference, or "".
   std::string checkFreeRegisters() const;
+  /// The same for the select-node mask's cache of selectable nodes.
+  std::string checkSelectable() const;
+  /// The same for the count of assigned neighbours of every node.
+  std::string checkAssignedNeighbours() const;
+  /// Forgets the cached copy weights, so that the next features are computed
+  /// afresh (for self-checks).
+  void forgetCopyWeights() {
+    for (Node &Nd : Nodes)
+      Nd.FixedCopyWeight = -1;
+  }
 
   // Legal choices ----------------------------------------------------------
   bool selectable(unsigned N) const;
@@ -102,14 +114,20 @@ public:
   float weight(unsigned N) const;
   /// Changes whenever anything in a node's row may have changed.
   uint64_t graphVersion() const { return GraphVersion; }
-  /// Changes whenever an interference edge appears or disappears.
-  uint64_t edgeVersion() const { return EdgeVersion; }
   /// Appends the nodes whose row (features, status, colour, weight) may have
   /// changed since the last call, and forgets them: all nodes after a change
   /// that can touch any row (a spill, a split, an eviction).
   void takeChangedRows(std::vector<unsigned> &Out);
   /// The edges between live nodes, each pair once (i < j), flattened.
   void edges(std::vector<int32_t> &Out) const;
+  /// How the edge set changed since the last call, and forgets it. Returns
+  /// true when it must be sent whole (a new function's first state);
+  /// otherwise fills Dropped with the nodes that lost all their edges and
+  /// Added with the edges that appeared after that (pairs i < j, flattened):
+  /// removing every edge of a dropped node, then adding Added, turns the
+  /// previous edge set into the current one.
+  bool takeEdgeChanges(std::vector<int32_t> &Dropped,
+                       std::vector<int32_t> &Added);
   /// SPLIT phase: NumSplitFeatures values per split point of the current node.
   void splitFeatures(std::vector<float> &Out) const;
   /// COLOUR phase: NumRegisterFeatures values (schema::rf columns) per colour
@@ -124,6 +142,9 @@ private:
     int Colour = -1;
     unsigned Splits = 0;
     float Static[NumStaticFeatures] = {}; // the interval's own columns
+    // The weight of the copies whose other end is fixed; < 0 = to recompute
+    // (a copy partner got or gave back a register, the interval changed).
+    double FixedCopyWeight = -1;
   };
   void computeStatic(Node &N) const;
   /// A copy between Reg and a register that already has its physical
@@ -140,8 +161,9 @@ private:
   void fixedCopies(llvm::Register Reg,
                    llvm::SmallVectorImpl<FixedCopy> &Out) const;
   /// Touches the nodes that share a copy with Reg: their fixed copies change
-  /// when Reg gets a register.
+  /// when Reg gets or gives back a register.
   void touchCopyPartners(llvm::Register Reg);
+  double fixedCopyWeight(unsigned N);
   /// Whether some callee-saved register overlapping Colour is still unused in
   /// the function (neither in the MIR nor assigned to anything).
   bool calleeSavedUnused(unsigned Colour) const;
@@ -152,7 +174,7 @@ private:
   void dropEdges(unsigned N);
   void connect(unsigned N);
   void changed() { ++GraphVersion; }
-  void edgesChanged() { ++EdgeVersion; }
+  void edgeAdded(unsigned N, unsigned M);
   /// Nodes to look at again: each once, or all of them.
   struct TouchSet {
     std::vector<uint8_t> Flag;
@@ -170,15 +192,15 @@ private:
     }
     /// Appends the touched nodes among the first Size to Out and forgets them.
     void take(unsigned Size, std::vector<unsigned> &Out) {
-      if (All) {
+      if (All)
         for (unsigned N = 0; N < Size; ++N)
           Out.push_back(N);
-      } else {
-        for (unsigned N : List) {
-          Flag[N] = 0;
-          if (N < Size)
-            Out.push_back(N);
-        }
+      // Nodes touched before All was set are in List too: their flags must
+      // be cleared either way, or later touches of them would be lost.
+      for (unsigned N : List) {
+        Flag[N] = 0;
+        if (!All && N < Size)
+          Out.push_back(N);
       }
       All = false;
       List.clear();
@@ -210,6 +232,9 @@ private:
   std::vector<llvm::SmallVector<llvm::MCPhysReg, 2>> CalleeSavedOf;
   llvm::DenseMap<llvm::Register, unsigned> NodeOf;
   std::vector<llvm::DenseSet<unsigned>> Adj;
+  // Per node, how many of its neighbours are assigned (kept by setStatus and
+  // the edge changes: a feature column, and iterating Adj costs).
+  std::vector<unsigned> AssignedNeighbours;
   unsigned NumEdges = 0;
   // Per node, the colours free for it (colourMask without the spill entry)
   // and how many, kept up to date by assignments; empty = to recompute.
@@ -223,7 +248,10 @@ private:
   mutable std::vector<uint8_t> SelectableCache;
   Phase CurPhase = schema::phase::SelectNode;
   int Current = -1;
-  uint64_t GraphVersion = 1, EdgeVersion = 1;
+  uint64_t GraphVersion = 1;
+  // The edge changes takeEdgeChanges has not handed out yet.
+  bool EdgesWhole = true;
+  std::vector<int32_t> DroppedLog, AddedLog;
   mutable int PointsFor = -1;
   mutable uint64_t PointsVersion = 0;
   mutable llvm::SmallVector<SplitPoint, 16> Points;

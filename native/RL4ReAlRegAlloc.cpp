@@ -118,6 +118,7 @@ private:
   // LiveRangeEdit::Delegate.
   bool LRE_CanEraseVirtReg(Register VirtReg) override;
   void LRE_WillShrinkVirtReg(Register VirtReg) override;
+  void LRE_WillEraseInstruction(MachineInstr *MI) override;
   void reassignShrunk();
 
   AllocContext Ctx;
@@ -244,6 +245,12 @@ bool RL4ReAlRegAlloc::LRE_CanEraseVirtReg(Register VirtReg) {
   // Not assigned: it is waiting in a queue, which drops empty intervals.
   LI.clear();
   return false;
+}
+
+void RL4ReAlRegAlloc::LRE_WillEraseInstruction(MachineInstr *MI) {
+  // A copy that goes away changes both ends' copy weights.
+  if (MI->isCopy())
+    Decisions->copyErased(*MI);
 }
 
 void RL4ReAlRegAlloc::LRE_WillShrinkVirtReg(Register VirtReg) {
@@ -420,11 +427,21 @@ std::string RL4ReAlRegAlloc::selectOrSplit(const Decision &A) {
 State RL4ReAlRegAlloc::state() {
   if (selfChecking()) {
     std::string Problem = Decisions->checkFreeRegisters();
+    if (Problem.empty())
+      Problem = Decisions->checkSelectable();
+    if (Problem.empty())
+      Problem = Decisions->checkAssignedNeighbours();
     if (!Problem.empty())
       report_fatal_error(Twine("rl4real self-check: ") + Problem);
   }
   State S;
+  Codec.setChecking(selfChecking());
   Codec.encode(*Decisions, Ctx.MF->getName().str(), Run, S);
+  if (selfChecking()) {
+    std::string Problem = Codec.check(*Decisions);
+    if (!Problem.empty())
+      report_fatal_error(Twine("rl4real self-check: ") + Problem);
+  }
   if (!SentColours) {
     StateCodec::addTarget(Colours->names(),
                           Ctx.MF->getTarget().getTargetTriple().str(), S);
@@ -438,27 +455,43 @@ void RL4ReAlRegAlloc::driveClient() {
                                       : 40 * Decisions->numNodes() + 1000;
   Decisions->setPhase(schema::phase::SelectNode, -1);
   std::string Error;
+  // The decisions of the last Action (it and its plan) still to apply, and
+  // how many of them were applied.
+  std::vector<Decision> Plan;
+  size_t Next = 0;
+  unsigned Applied = 0;
   while (Run.Steps < Limit) {
     Ctx.Matrix->invalidateVirtRegs();
     if (Decisions->phase() == schema::phase::SelectNode &&
         !Decisions->anySelectable())
       return;
-    State S = state();
-    S.set_error(Error);
-    Action A;
-    if (!Client->exchange(S, A, std::chrono::seconds(opts::ClientTimeout))) {
-      errs() << "rl4real: lost the client (it closed the connection, or did "
-                "not answer within "
-             << opts::ClientTimeout << " s); finishing " << Ctx.MF->getName()
-             << " with the heuristic\n";
-      return;
+    if (Next == Plan.size()) {
+      State S = state();
+      S.set_error(Error);
+      S.set_applied(Applied);
+      Action A;
+      if (!Client->exchange(S, A, std::chrono::seconds(opts::ClientTimeout))) {
+        errs() << "rl4real: lost the client (it closed the connection, or did "
+                  "not answer within "
+               << opts::ClientTimeout << " s); finishing "
+               << Ctx.MF->getName() << " with the heuristic\n";
+        return;
+      }
+      StateCodec::decode(A, Plan);
+      Next = 0;
+      Applied = 0;
+      Error.clear();
     }
-    Decision D = StateCodec::decode(A);
+    Decision D = Plan[Next++];
     if (D.Kind == schema::action::Finish)
       return;
     ++Run.Steps;
     injectFaultsAfter(Run.Steps);
     Error = selectOrSplit(D);
+    if (Error.empty())
+      ++Applied;
+    else
+      Next = Plan.size(); // the rest of the plan was made for another state
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include "StateCodec.h"
 #include <cstring>
+#include <set>
 
 using namespace rl4real;
 
@@ -74,7 +75,10 @@ void StateCodec::encode(DecisionState &D, const std::string &Function,
     append(Col, C);
     append(Wt, W);
   }
-  bool NewEdges = SentEdges != D.edgeVersion();
+  Dropped.clear();
+  Added.clear();
+  bool Whole = D.takeEdgeChanges(Dropped, Added) || !SentEdges;
+  bool NewEdges = Whole || !Dropped.empty() || !Added.empty();
   if (Index.empty() && !NewEdges && N == Known)
     return;
   Graph &G = *S.mutable_graph();
@@ -86,13 +90,67 @@ void StateCodec::encode(DecisionState &D, const std::string &Function,
   G.set_node_status(std::move(Stat));
   G.set_node_colour(std::move(Col));
   G.set_node_weight(std::move(Wt));
-  if (NewEdges) {
-    SentEdges = D.edgeVersion();
+  if (Whole) {
+    SentEdges = true;
     D.edges(Edges);
     G.set_has_edges(true);
     G.set_num_edges(int(Edges.size() / 2));
     G.set_edges(rawBytes(Edges));
+  } else {
+    if (!Dropped.empty())
+      G.set_dropped_nodes(rawBytes(Dropped));
+    if (!Added.empty())
+      G.set_added_edges(rawBytes(Added));
   }
+  if (Checking)
+    mirrorEdges(Whole);
+}
+
+std::string StateCodec::check(DecisionState &D) {
+  constexpr unsigned F = DecisionState::NumFeatures;
+  unsigned N = D.numNodes();
+  if (Status.size() != N)
+    return "the codec knows " + std::to_string(Status.size()) +
+           " nodes, the decision state has " + std::to_string(N);
+  D.forgetCopyWeights();
+  for (unsigned I = 0; I < N; ++I) {
+    D.features(I, Row.data());
+    for (unsigned C = 0; C < F; ++C)
+      if (std::memcmp(&Row[C], &Rows[size_t(I) * F + C], sizeof(float)))
+        return "node " + std::to_string(I) + ": feature column " +
+               std::to_string(C) + " was sent as " +
+               std::to_string(Rows[size_t(I) * F + C]) + ", is " +
+               std::to_string(Row[C]);
+    if (Status[I] != int8_t(D.status(I)) || Colour[I] != D.colour(I))
+      return "node " + std::to_string(I) + ": stale status or colour";
+  }
+  // The edge set a client rebuilds from the deltas, against the real one.
+  D.edges(Edges);
+  std::set<std::pair<int32_t, int32_t>> Real;
+  for (size_t I = 0; I + 1 < Edges.size(); I += 2)
+    Real.insert({Edges[I], Edges[I + 1]});
+  if (Real != Mirror)
+    return "the edges sent as deltas add up to " +
+           std::to_string(Mirror.size()) + " edges, the graph has " +
+           std::to_string(Real.size());
+  return "";
+}
+
+void StateCodec::mirrorEdges(bool Whole) {
+  if (Whole) {
+    Mirror.clear();
+    for (size_t I = 0; I + 1 < Edges.size(); I += 2)
+      Mirror.insert({Edges[I], Edges[I + 1]});
+    return;
+  }
+  if (!Dropped.empty()) {
+    std::set<int32_t> Gone(Dropped.begin(), Dropped.end());
+    for (auto It = Mirror.begin(); It != Mirror.end();)
+      It = Gone.count(It->first) || Gone.count(It->second) ? Mirror.erase(It)
+                                                           : std::next(It);
+  }
+  for (size_t I = 0; I + 1 < Added.size(); I += 2)
+    Mirror.insert({Added[I], Added[I + 1]});
 }
 
 void StateCodec::addFinal(const AllocationFigures &F, State &S) {

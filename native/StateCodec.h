@@ -3,9 +3,10 @@
 // The one place where the allocator's plain C++ view (DecisionState and the
 // pass's running figures) becomes protocol messages, and protocol actions
 // become decisions. After the first State of a function, a State carries only
-// the node rows that differ from the ones last sent and the edge list only
-// when the edge set changed: a decision touches a node and its neighbours,
-// so most of the graph never travels twice. The register features of the
+// the node rows that differ from the ones last sent and, when the edge set
+// changed, which nodes lost their edges and which edges appeared: a decision
+// touches a node and its neighbours, so most of the graph never travels
+// twice. The register features of the
 // colour phase describe one node's choices and travel whole.
 //
 //===----------------------------------------------------------------------===//
@@ -16,6 +17,7 @@
 #include "AllocationCost.h"
 #include "DecisionState.h"
 #include "rl4real.pb.h"
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,8 +44,15 @@ public:
     Status.clear();
     Colour.clear();
     Weight.clear();
-    SentEdges = 0;
+    SentEdges = false;
   }
+
+  /// Keeps a copy of the edge set as a client rebuilds it from the deltas,
+  /// for check() (testing: -rl4real-self-check).
+  void setChecking(bool On) { Checking = On; }
+  /// Compares what was sent (rows, status, colours; the edge set if
+  /// checking) with a fresh computation; returns the first difference, or "".
+  std::string check(DecisionState &D);
 
   /// Encodes the decision state as a delta against the last State encoded.
   void encode(DecisionState &D, const std::string &Function,
@@ -54,8 +63,12 @@ public:
   static void addTarget(const std::vector<std::string> &Colours,
                         const std::string &Triple, State &S);
 
-  static Decision decode(const Action &A) {
-    return Decision{unsigned(A.kind()), A.value()};
+  /// The decisions of an Action: itself, then its plan.
+  static void decode(const Action &A, std::vector<Decision> &Out) {
+    Out.clear();
+    Out.push_back(Decision{unsigned(A.kind()), A.value()});
+    for (const Action &Then : A.then())
+      Out.push_back(Decision{unsigned(Then.kind()), Then.value()});
   }
 
 private:
@@ -63,9 +76,11 @@ private:
   std::vector<int8_t> Status;
   std::vector<int32_t> Colour;
   std::vector<float> Weight;
-  std::vector<int32_t> Edges;
+  std::vector<int32_t> Edges, Dropped, Added;
   std::vector<unsigned> Candidates;
-  uint64_t SentEdges = 0;
+  bool SentEdges = false, Checking = false;
+  std::set<std::pair<int32_t, int32_t>> Mirror;
+  void mirrorEdges(bool Whole);
 };
 
 } // namespace rl4real

@@ -27,6 +27,13 @@ def policy_limits(policy: Policy | None) -> SessionLimits | None:
     return limits if isinstance(limits, SessionLimits) else None
 
 
+def policy_plan(policy: Policy, state: DecisionState) -> list[tuple[ActionKind, int]]:
+    """``policy``'s decisions from ``state``: its ``plan`` method's (see
+    :meth:`HeuristicPolicy.plan`), or the one decision it takes."""
+    plan = getattr(policy, "plan", None)
+    return plan(state) if callable(plan) else [(PHASE_ACTION[state.phase], policy(state))]
+
+
 @dataclass
 class RandomPolicy:
     """Uniform over legal choices; in SELECT_TASK splits with ``split_prob`` when legal."""
@@ -74,6 +81,53 @@ class HeuristicPolicy:
 
     split_when_blocked: bool = False
     hints: bool = True
+    # What plan() knows of the function beyond the current state: the last select-node
+    # state's mask and weights, the nodes chosen since, and the step it expects next.
+    _selectable: np.ndarray | None = field(default=None, init=False, repr=False)
+    _weights: np.ndarray | None = field(default=None, init=False, repr=False)
+    _expected_step: int = field(default=-1, init=False, repr=False)
+
+    def plan(self, state: DecisionState) -> list[tuple[ActionKind, int]]:
+        """This state's decision, then the ones the policy takes next whatever the states
+        in between: one round trip for them all (:meth:`Session.step`'s ``then``).
+
+        After a select-node decision, the task (colour) when the node is spillable:
+        colouring or spilling is then always legal, and the policy takes it. After a
+        colour (not a spill), the next node and its task: an assignment only takes
+        registers, so nodes can only leave the select-node mask and no weight changes;
+        the heaviest node of the last select-node mask not chosen since is what the policy
+        would choose, if it is still selectable. If it is not, the plugin rejects it and
+        the next state asks again. Spills, splits and the heuristic's evictions change
+        the graph: nothing is planned past them.
+        """
+        choice = self(state)
+        steps = [(PHASE_ACTION[state.phase], choice)]
+        if self.split_when_blocked:
+            return steps
+        if state.step != self._expected_step:
+            self._selectable = None  # another function, or a plan that did not apply whole
+        node = -1
+        if state.phase == Phase.SELECT_NODE:
+            self._selectable = state.mask.copy()
+            self._weights = state.graph.weight[: len(state.mask)]
+            node = choice
+        elif state.phase == Phase.SELECT_TASK:
+            if choice != 0:
+                self._selectable = None
+        elif state.phase == Phase.COLOUR and choice != len(state.mask) - 1:
+            if self._selectable is not None and self._selectable.any():
+                assert self._weights is not None
+                node = int(np.argmax(np.where(self._selectable, self._weights, -np.inf)))
+                steps.append((ActionKind.SELECT_NODE, node))
+        else:
+            self._selectable = None
+        if node >= 0:
+            assert self._selectable is not None and self._weights is not None
+            self._selectable[node] = False
+            if np.isfinite(self._weights[node]):  # spillable (the weight of an unspillable node is inf)
+                steps.append((ActionKind.SELECT_TASK, 0))
+        self._expected_step = state.step + len(steps)
+        return steps
 
     def __call__(self, state: DecisionState) -> int:
         mask = state.mask
@@ -105,9 +159,9 @@ def drive(session: LlcSession, policy: Policy, *, max_steps: int | None = None) 
             break
         if not state.mask.any():
             raise AssertionError(f"empty mask in phase {state.phase.name} of {state.function}")
-        choice = policy(state)
-        state = session.step(PHASE_ACTION[state.phase], choice)
-        if state.error:
+        plan = policy_plan(policy, state)
+        state = session.step(*plan[0], then=plan[1:])
+        if state.error and state.applied == 0:
             raise AssertionError(f"plugin rejected a masked action: {state.error}")
-        steps += 1
+        steps += max(state.applied, 1)
     return session.finish()

@@ -40,20 +40,134 @@ class NodeStatus(enum.IntEnum):
     GONE = 3
 
 
-@dataclass(frozen=True)
-class GraphView:
-    """The interference graph as the plugin last sent it."""
+def _frozen(arr: np.ndarray) -> np.ndarray:
+    arr.flags.writeable = False
+    return arr
 
-    version: int
-    features: np.ndarray  # float32 (N, NUM_NODE_FEATURES)
-    status: np.ndarray  # int8 (N,)
-    colour: np.ndarray  # int32 (N,), -1 if unassigned
-    weight: np.ndarray  # float32 (N,), inf if unspillable
-    edges: np.ndarray  # int32 (E, 2), undirected, i < j
+
+MAX_DELTA_CHAIN = 1024
+"""Deltas a lazily decoded array may stack up before it is materialised anyway."""
+
+
+class _Lazy:
+    """One array of one state, as its predecessor's plus a delta, built on first access.
+
+    The plugin sends only what changed; a policy that never reads an array (the
+    heuristic never reads the edges) then never pays for copying it. Built arrays are
+    read-only and shared by the states that did not change them.
+    """
+
+    __slots__ = ("_array", "_base", "_delta", "_depth")
+
+    def __init__(self, array: np.ndarray | None = None, base: _Lazy | None = None, delta: Any = None) -> None:
+        self._array = None if array is None else _frozen(array)
+        self._base = base
+        self._delta = delta
+        self._depth = 0 if base is None else base._depth + 1
+        if array is None and self._depth > MAX_DELTA_CHAIN:
+            self.get()
+
+    def get(self) -> np.ndarray:
+        if self._array is None:
+            chain: list[_Lazy] = []
+            link: _Lazy = self
+            while link._array is None:
+                chain.append(link)
+                assert link._base is not None
+                link = link._base
+            chain.reverse()
+            self._array = _frozen(self._apply(link._array, [later._delta for later in chain]))
+            self._base = self._delta = None
+            self._depth = 0
+        return self._array
+
+    def _apply(self, array: np.ndarray, deltas: list[Any]) -> np.ndarray:
+        """``array`` with ``deltas`` applied in order (a new array)."""
+        raise NotImplementedError
+
+
+class _LazyRows(_Lazy):
+    """Deltas ``(n, rows, values)``: the array grown to ``n`` rows, ``rows`` replaced."""
+
+    __slots__ = ()
+
+    def _apply(self, array: np.ndarray, deltas: list[Any]) -> np.ndarray:
+        n = deltas[-1][0]  # node counts only grow within a chain (a new function starts one)
+        new = np.zeros((n, *array.shape[1:]), array.dtype)
+        keep = min(n, array.shape[0])
+        new[:keep] = array[:keep]
+        for _, rows, values in deltas:
+            new[rows] = values
+        return new
+
+
+class _LazyEdges(_Lazy):
+    """Deltas ``(n, dropped, added)``: every edge of the ``dropped`` nodes removed, then
+    the ``added`` edges appended."""
+
+    __slots__ = ()
+
+    def _apply(self, edges: np.ndarray, deltas: list[Any]) -> np.ndarray:
+        n = deltas[-1][0]
+        dead = np.zeros(n, bool)
+        added: list[np.ndarray] = []
+        for _, dropped, new in deltas:  # compose first, so the edge list is copied once
+            if dropped.size:
+                dead[dropped] = True
+                added = [a[~(dead[a[:, 0]] | dead[a[:, 1]])] for a in added]
+            if new.size:
+                added.append(new)
+        if dead.any():
+            edges = edges[~(dead[edges[:, 0]] | dead[edges[:, 1]])]
+        return np.concatenate([edges, *added]) if added else edges.copy()
+
+
+class GraphView:
+    """The interference graph as the plugin last sent it.
+
+    Every array is read-only and stays valid after later steps (states are decoded as
+    deltas against their predecessor, and built on first access).
+    """
+
+    __slots__ = ("version", "num_nodes", "_features", "_status", "_colour", "_weight", "_edges")
+
+    def __init__(
+        self, version: int, features: np.ndarray | _Lazy, status: np.ndarray | _Lazy,
+        colour: np.ndarray | _Lazy, weight: np.ndarray | _Lazy, edges: np.ndarray | _Lazy,
+        num_nodes: int | None = None,
+    ) -> None:  # fmt: skip
+        def lazy(a: np.ndarray | _Lazy) -> _Lazy:
+            return a if isinstance(a, _Lazy) else _Lazy(a)
+
+        self.version = version
+        self._features, self._status, self._colour = lazy(features), lazy(status), lazy(colour)
+        self._weight, self._edges = lazy(weight), lazy(edges)
+        self.num_nodes = int(self._status.get().shape[0]) if num_nodes is None else num_nodes
 
     @property
-    def num_nodes(self) -> int:
-        return int(self.status.shape[0])
+    def features(self) -> np.ndarray:
+        """float32 (N, NUM_NODE_FEATURES)."""
+        return self._features.get()
+
+    @property
+    def status(self) -> np.ndarray:
+        """int8 (N,), NodeStatus."""
+        return self._status.get()
+
+    @property
+    def colour(self) -> np.ndarray:
+        """int32 (N,), -1 if unassigned."""
+        return self._colour.get()
+
+    @property
+    def weight(self) -> np.ndarray:
+        """float32 (N,), inf if unspillable."""
+        return self._weight.get()
+
+    @property
+    def edges(self) -> np.ndarray:
+        """int32 (E, 2), undirected, each pair once (i < j)."""
+        return self._edges.get()
 
     @property
     def num_edges(self) -> int:
@@ -108,6 +222,8 @@ class DecisionState:
     # COLOUR phase: per colour of the target's table (and a last, all-zero row for
     # spill), the REGISTER_FEATURE_NAMES columns for the current node; (0, K) otherwise.
     register_features: np.ndarray = field(default_factory=lambda: NO_REGISTER_FEATURES)
+    # How many decisions of the last action (its plan included) the plugin applied.
+    applied: int = 0
 
     @property
     def done(self) -> bool:
@@ -143,22 +259,23 @@ EMPTY_GRAPH = GraphView(
 )
 
 
-def _frozen(arr: np.ndarray) -> np.ndarray:
-    arr.flags.writeable = False
-    return arr
+def _patched(old: _Lazy, n: int, rows: np.ndarray, values: np.ndarray) -> _Lazy:
+    """``old``'s array grown (or cut) to ``n`` rows, with ``rows`` replaced by ``values``."""
+    if rows.size == n:  # every row: nothing of the predecessor is left
+        new = np.empty((n, *values.shape[1:]), values.dtype)
+        new[rows] = values
+        return _Lazy(new)
+    return _LazyRows(base=old, delta=(n, rows, values))
 
 
-def _patched(old: np.ndarray, n: int, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """A new array of ``n`` rows: ``old``'s, with ``rows`` replaced by ``values``."""
-    new = np.zeros((n, *old.shape[1:]), old.dtype)
-    keep = min(n, old.shape[0])
-    new[:keep] = old[:keep]
-    new[rows] = values
-    return _frozen(new)
+def _in_range(values: np.ndarray, n: int, what: str) -> np.ndarray:
+    if values.size and (int(values.min()) < 0 or int(values.max()) >= n):
+        raise ValueError(f"malformed protocol message: {what} outside 0..{n - 1}")
+    return values
 
 
 def decode_graph(msg: Any, previous: GraphView) -> GraphView:
-    """Applies a ``Graph`` delta (changed rows, and the edge list if it changed) to ``previous``.
+    """Applies a ``Graph`` delta (changed rows; the edge list, or how it changed) to ``previous``.
 
     Arrays of earlier views are never modified: states stay valid after later steps.
     """
@@ -168,22 +285,28 @@ def decode_graph(msg: Any, previous: GraphView) -> GraphView:
             f"plugin sends {f} node features, this package expects {NUM_NODE_FEATURES}: "
             "rebuild the plugin (rl4real build-plugin)"
         )
-    rows = _array(msg.rows, np.int32, (len(msg.rows) // 4,))
+    rows = _in_range(_array(msg.rows, np.int32, (len(msg.rows) // 4,)), n, "a row")
     k = rows.size
-    if k and (int(rows.min()) < 0 or int(rows.max()) >= n):
-        raise ValueError(f"malformed protocol message: a row outside 0..{n - 1}")
     if n > previous.num_nodes and k < n - previous.num_nodes:
         raise ValueError("malformed protocol message: new nodes without their rows")
-    edges = (
-        _frozen(_array(msg.edges, np.int32, (msg.num_edges, 2)).copy()) if msg.has_edges else previous.edges
-    )
+    if msg.has_edges:
+        whole = _in_range(_array(msg.edges, np.int32, (msg.num_edges, 2)), n, "an interference edge")
+        edges: _Lazy = _Lazy(whole.copy())
+    elif msg.dropped_nodes or msg.added_edges:
+        dropped = _array(msg.dropped_nodes, np.int32, (len(msg.dropped_nodes) // 4,))
+        added = _array(msg.added_edges, np.int32, (len(msg.added_edges) // 8, 2))
+        delta = (n, _in_range(dropped, n, "a dropped node"), _in_range(added, n, "an added edge"))
+        edges = _LazyEdges(base=previous._edges, delta=delta)
+    else:
+        edges = previous._edges
     return GraphView(
         version=int(msg.version),
-        features=_patched(previous.features, n, rows, _array(msg.node_features, np.float32, (k, f))),
-        status=_patched(previous.status, n, rows, _array(msg.node_status, np.int8, (k,))),
-        colour=_patched(previous.colour, n, rows, _array(msg.node_colour, np.int32, (k,))),
-        weight=_patched(previous.weight, n, rows, _array(msg.node_weight, np.float32, (k,))),
+        features=_patched(previous._features, n, rows, _array(msg.node_features, np.float32, (k, f))),
+        status=_patched(previous._status, n, rows, _array(msg.node_status, np.int8, (k,))),
+        colour=_patched(previous._colour, n, rows, _array(msg.node_colour, np.int32, (k,))),
+        weight=_patched(previous._weight, n, rows, _array(msg.node_weight, np.float32, (k,))),
         edges=edges,
+        num_nodes=n,
     )
 
 
@@ -247,4 +370,5 @@ def decode_state(msg: Any, previous: GraphView | None) -> DecisionState:
         colours=tuple(msg.colours),
         target_triple=msg.target,
         register_features=registers,
+        applied=int(msg.applied),
     )
