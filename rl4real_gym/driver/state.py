@@ -129,7 +129,7 @@ class GraphView:
     deltas against their predecessor, and built on first access).
     """
 
-    __slots__ = ("version", "num_nodes", "_features", "_status", "_colour", "_weight", "_edges")
+    __slots__ = ("_colour", "_edges", "_features", "_status", "_weight", "num_nodes", "version")
 
     def __init__(
         self, version: int, features: np.ndarray | _Lazy, status: np.ndarray | _Lazy,
