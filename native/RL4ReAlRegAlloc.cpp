@@ -455,11 +455,10 @@ void RL4ReAlRegAlloc::driveClient() {
                                       : 40 * Decisions->numNodes() + 1000;
   Decisions->setPhase(schema::phase::SelectNode, -1);
   std::string Error;
-  // The decisions of the last Action (it and its plan) still to apply, and
-  // how many of them were applied.
+  // The decisions of the last Action (it and its plan); those before Next
+  // were applied or rejected.
   std::vector<Decision> Plan;
   size_t Next = 0;
-  unsigned Applied = 0;
   while (Run.Steps < Limit) {
     Ctx.Matrix->invalidateVirtRegs();
     if (Decisions->phase() == schema::phase::SelectNode &&
@@ -468,7 +467,6 @@ void RL4ReAlRegAlloc::driveClient() {
     if (Next == Plan.size()) {
       State S = state();
       S.set_error(Error);
-      S.set_applied(Applied);
       Action A;
       if (!Client->exchange(S, A, std::chrono::seconds(opts::ClientTimeout))) {
         errs() << "rl4real: lost the client (it closed the connection, or did "
@@ -479,7 +477,7 @@ void RL4ReAlRegAlloc::driveClient() {
       }
       StateCodec::decode(A, Plan);
       Next = 0;
-      Applied = 0;
+      Run.Applied = 0;
       Error.clear();
     }
     Decision D = Plan[Next++];
@@ -489,7 +487,7 @@ void RL4ReAlRegAlloc::driveClient() {
     injectFaultsAfter(Run.Steps);
     Error = selectOrSplit(D);
     if (Error.empty())
-      ++Applied;
+      ++Run.Applied;
     else
       Next = Plan.size(); // the rest of the plan was made for another state
   }

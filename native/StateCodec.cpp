@@ -20,6 +20,7 @@ void StateCodec::encode(DecisionState &D, const std::string &Function,
   constexpr unsigned F = DecisionState::NumFeatures;
   S.set_function_name(Function);
   S.set_step(Run.Steps);
+  S.set_applied(Run.Applied);
   S.set_last_weight(Run.LastWeight);
   S.set_last_split_weight(Run.LastSplitWeight);
   Figures &Fig = *S.mutable_figures();

@@ -27,6 +27,8 @@ namespace rl4real {
 struct RunFigures {
   unsigned Splits = 0, Spilled = 0, Evictions = 0, AgentDecisions = 0,
            HeuristicDecisions = 0, Steps = 0;
+  // Decisions of the client's last Action (it and its plan) applied.
+  unsigned Applied = 0;
   double LastWeight = 0, LastSplitWeight = 0;
 };
 

@@ -599,11 +599,15 @@ def test_llc_and_server_write_the_same_object_file(tmp_path: Path, small_ir, tar
 
 
 @pytest.mark.parametrize("target", ["x86", "aarch64"])
-def test_free_registers_kept_incrementally_match_a_fresh_count(target: str) -> None:
-    """The plugin keeps every pending node's free registers up to date from the assignments
-    it sees (its own and the heuristic's, spills, evictions, shrinks); with
-    -rl4real-self-check it compares them with a fresh interference check before every state,
-    a difference being a fatal error. Random masked episodes with many spills and splits."""
+def test_state_kept_incrementally_matches_a_fresh_computation(target: str) -> None:
+    """The plugin keeps what it sends up to date from the edits it sees (its own and the
+    heuristic's assignments, spills, evictions, shrinks, splits, erased copies): every
+    pending node's free registers, the selectable nodes, the assigned-neighbour counts,
+    and, as deltas, the rows and the edge set. With -rl4real-self-check it compares, before
+    every state, the free registers with a fresh interference check, every row sent with
+    one computed afresh (copy weights included), and the edge set a client rebuilds from
+    the deltas with the real one; a difference is a fatal error. Random masked episodes
+    with many spills and splits."""
     from rl4real_gym.dataset import load_dataset
     from rl4real_gym.driver.policies import RandomPolicy
 

@@ -113,8 +113,10 @@ class _LazyEdges(_Lazy):
         added: list[np.ndarray] = []
         for _, dropped, new in deltas:  # compose first, so the edge list is copied once
             if dropped.size:
-                dead[dropped] = True
-                added = [a[~(dead[a[:, 0]] | dead[a[:, 1]])] for a in added]
+                now = np.zeros(n, bool)
+                now[dropped] = True
+                added = [a[~(now[a[:, 0]] | now[a[:, 1]])] for a in added]
+                dead |= now
             if new.size:
                 added.append(new)
         if dead.any():
