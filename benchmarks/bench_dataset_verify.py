@@ -18,6 +18,7 @@ from pathlib import Path
 
 from rl4real_gym.dataset.builder import parallel_map
 from rl4real_gym.dataset.manifest import Dataset, FunctionEntry, load_dataset
+from rl4real_gym.targets import TARGETS
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def summarize(outcomes: list[Outcome]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--target", default="x86", choices=["x86", "aarch64"])
+    p.add_argument("--target", default="x86", choices=list(TARGETS))
     p.add_argument("--data", type=Path, default=None, help="dataset directory (default: DATA_DIR or envs_data)")
     p.add_argument("--limit", type=int, default=None,
                    help="at most N functions, evenly spread over the dataset (sorted by id)")  # fmt: skip

@@ -22,11 +22,12 @@ from pathlib import Path
 
 from rl4real_gym.fuzzing import FuzzConfig, Kind, ProgramOutcome, Summary, format_table, run_campaign
 from rl4real_gym.fuzzing.policy import check_policy_spec, policy_label
+from rl4real_gym.targets import TARGETS
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--targets", nargs="+", default=["x86", "aarch64"], choices=["x86", "aarch64"])
+    p.add_argument("--targets", nargs="+", default=["x86", "aarch64"], choices=list(TARGETS))
     p.add_argument("--policies", nargs="+", default=["random", "heuristic"], help="random, heuristic or model paths")
     p.add_argument("--programs", type=int, default=1000, help="csmith programs per target and policy")
     p.add_argument("--seed-start", type=int, default=1)

@@ -21,6 +21,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rl4real_gym.targets import TARGETS
+
 FD_SLACK = 4  # descriptors a worker may gain (gRPC's lazily created internals)
 RSS_SLACK_MB = 64.0
 
@@ -132,7 +134,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--minutes", type=float, default=5.0)
     p.add_argument("--workers", type=int, default=2)
-    p.add_argument("--target", choices=["x86", "aarch64"], help="default: alternate between both")
+    p.add_argument("--target", choices=list(TARGETS), help="default: alternate between x86 and aarch64")
     p.add_argument("--max-nodes", type=int, default=256)
     p.add_argument("--max-edges", type=int, default=4096)
     p.add_argument("--max-split-points", type=int, default=64)

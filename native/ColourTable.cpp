@@ -7,30 +7,42 @@ using namespace llvm;
 using namespace rl4real;
 
 // Base classes whose registers form the table, per target. Subclasses (e.g.
-// GR32_NOSP, GPR64common) are covered because their registers are a subset.
-// The first NumGPRClasses name general-purpose classes, the rest FP/vector.
+// GR32_NOSP, GPR64common, GPRNoX0) are covered because their registers are a
+// subset. The first NumGPRClasses name general-purpose classes, the rest
+// FP/vector. A target is told apart by a class only it has (Marker).
+namespace {
+struct TargetClasses {
+  const char *Marker;
+  ArrayRef<const char *> Classes;
+  unsigned NumGPRClasses;
+};
+} // end anonymous namespace
+
 static const char *const X86Classes[] = {"GR8",   "GR16",  "GR32",
                                          "GR64",  "VR128", "VR256"};
 static const char *const AArch64Classes[] = {
     "GPR32", "GPR64", "FPR8", "FPR16", "FPR32", "FPR64", "FPR128"};
-static constexpr unsigned NumGPRClasses[2] = {4, 2}; // x86, AArch64
+// rv64gc: the integer registers and the F/D registers (and their Zfh halves).
+// The vector extension's classes are left out: rv64gc has none, so a function
+// that uses them (-march with v) is finished by the heuristic.
+static const char *const RISCVClasses[] = {"GPR", "FPR16", "FPR32", "FPR64"};
+static const TargetClasses Tables[] = {
+    {"GR64", X86Classes, 4},
+    {"GPR64common", AArch64Classes, 2},
+    {"GPRNoX0", RISCVClasses, 1},
+};
 
 ColourTable::ColourTable(const TargetRegisterInfo &TRI) : TRI(TRI) {
-  ArrayRef<const char *> Names;
-  // Tell the targets apart by a class only one of them has.
-  bool IsX86 = false;
-  for (const TargetRegisterClass *RC : TRI.regclasses())
-    if (StringRef(TRI.getRegClassName(RC)) == "GR64") {
-      IsX86 = true;
-      break;
-    }
-  if (IsX86)
-    Names = X86Classes;
-  else
-    Names = AArch64Classes;
-  for (unsigned I = 0; I < Names.size(); ++I) {
-    const char *Name = Names[I];
-    bool IsVector = I >= NumGPRClasses[IsX86 ? 0 : 1];
+  const TargetClasses *Table = nullptr;
+  for (const TargetClasses &T : Tables)
+    for (const TargetRegisterClass *RC : TRI.regclasses())
+      if (!Table && StringRef(TRI.getRegClassName(RC)) == T.Marker)
+        Table = &T;
+  if (!Table)
+    return; // another target: an empty table, every class is the heuristic's
+  for (unsigned I = 0; I < Table->Classes.size(); ++I) {
+    const char *Name = Table->Classes[I];
+    bool IsVector = I >= Table->NumGPRClasses;
     for (const TargetRegisterClass *RC : TRI.regclasses()) {
       if (StringRef(TRI.getRegClassName(RC)) != Name)
         continue;

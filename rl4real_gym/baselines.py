@@ -278,7 +278,7 @@ def run_llvm_allocator(
         step = f"llc -regalloc={allocator}"
         proc = _run(
             [llc, opt_level, *tgt.llc_args, *load, f"-regalloc={allocator}", "-verify-machineinstrs",
-             "-stop-after=virtregrewriter", str(module), "-o", str(mir)],
+             f"-stop-after={tgt.allocated_after}", str(module), "-o", str(mir)],
             timeout,
         )  # fmt: skip
         if proc is None:
@@ -318,7 +318,7 @@ def measure_llvm_allocator(
 def _cache_key(module: Path, target: Target, allocator: str, opt_level: str) -> str:
     h = hashlib.sha256()
     h.update(module.read_bytes())
-    h.update(f"{target.name}|{allocator}|{opt_level}|{CACHE_VERSION}|{tool('llc')}".encode())
+    h.update(f"{target.name}|{target.allocated_after}|{allocator}|{opt_level}|{CACHE_VERSION}|{tool('llc')}".encode())
     if allocator == PLUGIN_HEURISTIC:  # its figures change with every build of the plugin
         st = plugin_path().stat()
         h.update(f"|{st.st_mtime_ns}|{st.st_size}".encode())

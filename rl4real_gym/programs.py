@@ -1,6 +1,6 @@
 """Building and running real programs: C -> LLVM IR -> (any allocator) -> executable.
 
-AArch64 executables run under ``qemu-aarch64-static``. These functions are what
+AArch64 and RISC-V 64 executables run under qemu-user (the target's ``run_prefix``). These functions are what
 ``rl4real compile``, the differential tests and the fuzzer are made of.
 """
 

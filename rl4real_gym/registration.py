@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from rl4real_gym.targets import TARGETS
+
 # Gymnasium's convention: a change of the observation or action space is a new version.
 # Saved models record the version they were trained on (agents.inference.ModelMeta).
 # v1: the colour phase's per-register features (observation key "register_features")
 # and node feature log_fixed_copy_weight.
 ENV_VERSION = 1
-ENV_IDS = {f"RL4ReAl-{target}-v{ENV_VERSION}": target for target in ("x86", "aarch64")}
+ENV_IDS = {f"RL4ReAl-{target}-v{ENV_VERSION}": target for target in TARGETS}
 ENTRY_POINT = "rl4real_gym.envs.regalloc_env:RegAllocEnv"
 VECTOR_ENTRY_POINT = "rl4real_gym.envs.vector_env:RegAllocVectorEnv"
 
 
 def register_envs() -> None:
-    """Registers both environment ids (idempotent)."""
+    """Registers every target's environment id (idempotent)."""
     from gymnasium.envs.registration import register, registry
 
     for env_id, target in ENV_IDS.items():

@@ -1,4 +1,4 @@
-"""The two supported targets and how llc and clang are invoked for each."""
+"""The supported targets and how llc and clang are invoked for each."""
 
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ class Target:
     ``num_colours`` is the size of the plugin's colour table for this target (the
     physical registers of the general-purpose and FP/vector classes); the plugin
     reports its table at the start of every session and the driver checks it.
+    ``allocated_after`` is the ``-stop-after`` pass whose MIR is wholly allocated:
+    RISC-V allocates its vector registers first, in a pass of its own with its own
+    rewriter, so there it is the second rewriter.
     """
 
     name: str
@@ -25,6 +28,7 @@ class Target:
     llc_args: tuple[str, ...]
     run_prefix: tuple[str, ...]
     link_cmd: tuple[str, ...]
+    allocated_after: str = "virtregrewriter"
 
 
 X86 = Target(
@@ -47,12 +51,26 @@ AARCH64 = Target(
     link_cmd=("aarch64-linux-gnu-gcc",),
 )
 
-TARGETS: dict[str, Target] = {"x86": X86, "aarch64": AARCH64}
-ALIASES = {"x86": "x86", "x86_64": "x86", "x86-64": "x86", "aarch64": "aarch64", "arm64": "aarch64"}
+RISCV64 = Target(
+    name="riscv64",
+    triple="riscv64-linux-gnu",
+    num_colours=128,  # X0-31 (X0 and the reserved ones never free), F0-31 as H/F/D
+    clang_args=("--target=riscv64-linux-gnu", "--sysroot=/usr/riscv64-linux-gnu", "-march=rv64gc", "-mabi=lp64d"),
+    llc_args=("-mtriple=riscv64-linux-gnu", "-mattr=+m,+a,+f,+d,+c", "-target-abi=lp64d", "-relocation-model=pic"),
+    run_prefix=("qemu-riscv64-static", "-L", "/usr/riscv64-linux-gnu"),
+    link_cmd=("riscv64-linux-gnu-gcc",),
+    allocated_after="virtregrewriter,1",  # 0-based instance: the scalar allocation's rewriter
+)
+
+TARGETS: dict[str, Target] = {"x86": X86, "aarch64": AARCH64, "riscv64": RISCV64}
+ALIASES = {
+    "x86": "x86", "x86_64": "x86", "x86-64": "x86", "aarch64": "aarch64", "arm64": "aarch64",
+    "riscv64": "riscv64", "riscv": "riscv64", "rv64": "riscv64", "rv64gc": "riscv64",
+}  # fmt: skip
 
 
 def get_target(name: str | Target) -> Target:
-    """Returns the target called ``name`` (x86, x86_64, aarch64, arm64)."""
+    """Returns the target called ``name`` (x86, x86_64, aarch64, arm64, riscv64, rv64)."""
     if isinstance(name, Target):
         return name
     key = ALIASES.get(str(name).lower())

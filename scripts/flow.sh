@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# RL4ReAl-compatible entry point: `flow.sh <x86|aarch64> train <model>`.
+# RL4ReAl-compatible entry point: `flow.sh <x86|aarch64|riscv64> train <model>`.
 #
 # RL4ReAl's flow.sh generated the training data of a target. Here that is one
 # `rl4real dataset build` from the project's C corpus (corpus/programs, at -O1/-O2/-O3)
@@ -11,7 +11,7 @@
 set -uo pipefail
 
 usage() {
-  echo "usage: $(basename "$0") <x86|aarch64> train <model>" >&2
+  echo "usage: $(basename "$0") <x86|aarch64|riscv64> train <model>" >&2
   echo "  builds the <target> dataset from corpus/programs into \$DATA_DIR/<target> (default: envs_data)" >&2
   echo "  and prints the rl4real train command for <model>" >&2
   exit 2
@@ -21,7 +21,7 @@ usage() {
 TARGET=$1
 MODE=$2
 MODEL=$3
-case "$TARGET" in x86|aarch64) ;; *) usage ;; esac
+case "$TARGET" in x86|aarch64|riscv64) ;; *) usage ;; esac
 [ "$MODE" = "train" ] || usage
 [ -n "$MODEL" ] || usage
 

@@ -10,7 +10,7 @@ from rl4real_gym.programs import compile_to_ir
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus" / "programs"
-TARGETS = ("x86", "aarch64")
+TARGETS = ("x86", "aarch64", "riscv64")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -64,7 +64,7 @@ def test_plugin_figures_equal_cost_pass_on_its_own_allocation(target: str, small
     plugin = str(plugin_path())
     subprocess.run(
         [tool("llc"), "-O2", *tgt.llc_args, "-load", plugin, "-regalloc=rl4real",
-         f"-rl4real-figures-output={inside}", "-stop-after=virtregrewriter", str(small_ir[target]),
+         f"-rl4real-figures-output={inside}", f"-stop-after={tgt.allocated_after}", str(small_ir[target]),
          "-o", str(mir)],
         check=True,
     )  # fmt: skip

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import TARGETS
 
 from rl4real_gym.cli import main as cli_main
 from rl4real_gym.dataset.builder import BuildOptions, BuildReport, build_dataset
@@ -24,7 +25,6 @@ from rl4real_gym.targets import get_target
 
 ROOT = Path(__file__).resolve().parent.parent
 ENVS_DATA = ROOT / "envs_data"
-TARGETS = ("x86", "aarch64")
 
 MULTI_C = r"""
 #include <stdint.h>

@@ -1,9 +1,10 @@
 """Real C programs allocated by rl4real print exactly what greedy-built ones print.
 
-Each program of a 20-program sample of the corpus is built per target with
-``-regalloc=greedy`` and with the rl4real plugin driven over the protocol by a
-legal-only policy, under ``-verify-machineinstrs``; both executables run (AArch64
-under qemu-user) and must print the same (and the corpus's expected output).
+Each program of a sample of the corpus (20 programs on x86 and AArch64, 8 on RISC-V 64,
+whose programs run slower under qemu; the whole corpus on RISC-V with --runslow) is built
+per target with ``-regalloc=greedy`` and with the rl4real plugin driven over the protocol
+by a legal-only policy, under ``-verify-machineinstrs``; both executables run (AArch64
+and RISC-V under qemu-user) and must print the same (and the corpus's expected output).
 """
 
 from __future__ import annotations
@@ -11,12 +12,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import TARGETS, sample_programs
+from conftest import TARGETS, corpus_programs, sample_programs
 
 from rl4real_gym.driver.policies import HeuristicPolicy, RandomPolicy
 from rl4real_gym.programs import codegen, link, run
 
 PROGRAMS = sample_programs(20)
+SAMPLE = {"x86": PROGRAMS, "aarch64": PROGRAMS, "riscv64": sample_programs(8, offset=3)}
+CASES = [(t, p) for t in TARGETS for p in SAMPLE[t]]
+WHOLE_CORPUS = [pytest.param("riscv64", p, marks=pytest.mark.slow) for p in corpus_programs()]
+
+
+def _case_id(case: object) -> str:
+    return case.stem if isinstance(case, Path) else str(case)
 
 
 def _build_and_run(ir: Path, target: str, out: Path, **kwargs) -> tuple[str, dict]:
@@ -33,8 +41,7 @@ def test_sample_is_large_enough() -> None:
     assert len(PROGRAMS) >= 20, "the corpus must provide at least 20 programs with expected output"
 
 
-@pytest.mark.parametrize("target", TARGETS)
-@pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.stem)
+@pytest.mark.parametrize(("target", "program"), [*CASES, *WHOLE_CORPUS], ids=_case_id)
 def test_heuristic_policy_matches_greedy(program: Path, target: str, tmp_path: Path, ir_cache) -> None:
     ir = ir_cache(program, target)
     greedy_out, _ = _build_and_run(ir, target, tmp_path / "greedy", regalloc="greedy")
@@ -47,8 +54,7 @@ def test_heuristic_policy_matches_greedy(program: Path, target: str, tmp_path: P
     assert sum(f.agent_decisions for f in figures.values()) > 0
 
 
-@pytest.mark.parametrize("target", TARGETS)
-@pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.stem)
+@pytest.mark.parametrize(("target", "program"), [*CASES, *WHOLE_CORPUS], ids=_case_id)
 def test_random_policy_with_splits_matches_greedy(
     program: Path, target: str, tmp_path: Path, ir_cache
 ) -> None:

@@ -5,11 +5,14 @@ finishes only what the policy is not asked about) under -verify-machineinstrs ->
 
 Without --model (and without MODEL_PATH) the plugin's own heuristic allocates.
 AArch64 executables run with: qemu-aarch64-static -L /usr/aarch64-linux-gnu ./prog
+RISC-V 64 executables run with: qemu-riscv64-static -L /usr/riscv64-linux-gnu ./prog
 """
 
 from __future__ import annotations
 
 import argparse
+
+from rl4real_gym.targets import TARGETS
 
 HELP = "compile C programs with a trained policy allocating registers"
 
@@ -17,7 +20,7 @@ HELP = "compile C programs with a trained policy allocating registers"
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("sources", nargs="+", help="C/C++ source files or LLVM IR (.ll/.bc)")
     p.add_argument("-o", "--output", required=True, help="executable to write")
-    p.add_argument("--target", default=None, help="x86 or aarch64 (default: the model's, else x86)")
+    p.add_argument("--target", default=None, help=f"{', '.join(TARGETS)} (default: the model's, else x86)")
     p.add_argument("--model", default=None, help="trained model (.zip/.pt/.onnx); default: MODEL_PATH")
     p.add_argument("--opt", default="-O2", help="clang optimisation level for C sources (default -O2)")
     p.add_argument("--keep", default=None, help="directory to keep the IR and assembly in")

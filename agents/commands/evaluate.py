@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import argparse
 
+from rl4real_gym.targets import TARGETS
+
 HELP = "compare a policy with random, heuristic and LLVM's allocators on held-out functions"
 
 
@@ -37,7 +39,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     from rl4real_gym.baselines import LLC_TIMEOUT
 
     p.add_argument("--model", help="trained model (.zip/.pt/.onnx); default: MODEL_PATH; omit for baselines only")
-    p.add_argument("--target", default=None, help="x86 or aarch64 (default: the model's)")
+    p.add_argument("--target", default=None, help=f"{', '.join(TARGETS)} (default: the model's)")
     p.add_argument("--split", default="test", help="dataset split: train, validation, test or all")
     p.add_argument("--data", default=None, help="dataset directory (default: DATA_DIR or envs_data)")
     p.add_argument(

@@ -8,7 +8,7 @@ plain ``env_config`` dict:
 ================== ====================================================================
 key                meaning
 ================== ====================================================================
-``target``         ``"x86"`` or ``"aarch64"``
+``target``         ``"x86"``, ``"aarch64"`` or ``"riscv64"``
 ``env_kwargs``     keyword arguments of ``gymnasium.make`` (``TrainConfig.env_kwargs()``)
 ``audit_dir``      if set, every action is checked against ``action_masks()``: counts and
                    violations are written there (``MaskAuditor``)

@@ -13,6 +13,8 @@ import argparse
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from rl4real_gym.targets import TARGETS
+
 if TYPE_CHECKING:
     from rl4real_gym.baselines import BaselineFailure
     from rl4real_gym.driver.state import AllocationFigures
@@ -25,7 +27,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     from rl4real_gym.baselines import LLC_TIMEOUT
 
     p.add_argument("module", help="an LLVM IR file (.ll or .bc)")
-    p.add_argument("--target", default="x86", help="x86 or aarch64 (default: x86)")
+    p.add_argument("--target", default="x86", help=f"{', '.join(TARGETS)} (default: x86)")
     p.add_argument("--policy", choices=["heuristic", "random"], default="heuristic")
     p.add_argument("--seed", type=int, default=0, help="seed of the random policy")
     p.add_argument("-o", "--output", help="write the generated assembly here")

@@ -15,13 +15,15 @@ import argparse
 import os
 from pathlib import Path
 
+from rl4real_gym.targets import TARGETS
+
 HELP = "build a dataset of one-function IR modules (or print a dataset's statistics)"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     b = sub.add_parser("build", help="build or extend a dataset", description=__doc__)
-    b.add_argument("--target", required=True, choices=["x86", "aarch64"])
+    b.add_argument("--target", required=True, choices=list(TARGETS))
     b.add_argument("--source", action="append", type=Path, default=[], metavar="DIR",
                    help="directory of C/C++ sources and/or .ll/.bc files (repeatable)")  # fmt: skip
     b.add_argument("--csmith", type=int, default=0, metavar="N", help="also generate N csmith programs")
@@ -35,11 +37,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="leave out functions with fewer interference-graph nodes (default: 1)")  # fmt: skip
     b.add_argument("--no-progress", action="store_true", help="no progress bars")
     r = sub.add_parser("remeasure", help="measure the functions' interference graphs again (after a plugin change)")
-    r.add_argument("--target", required=True, choices=["x86", "aarch64"])
+    r.add_argument("--target", required=True, choices=list(TARGETS))
     r.add_argument("--data", type=Path, default=None, help="dataset directory (default: DATA_DIR or envs_data)")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     s = sub.add_parser("stats", help="print a dataset's statistics (Markdown)")
-    s.add_argument("--target", required=True, choices=["x86", "aarch64"])
+    s.add_argument("--target", required=True, choices=list(TARGETS))
     s.add_argument("--data", type=Path, default=None, help="dataset directory (default: DATA_DIR or envs_data)")
 
 

@@ -11,11 +11,13 @@ import argparse
 import json
 from pathlib import Path
 
+from rl4real_gym.targets import TARGETS
+
 HELP = "differential fuzzing of the rl4real allocator with csmith programs"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--target", choices=["x86", "aarch64"], default="x86", help="target (default: x86)")
+    p.add_argument("--target", choices=list(TARGETS), default="x86", help="target (default: x86)")
     p.add_argument("--programs", type=int, default=10, metavar="N", help="number of csmith programs (default: 10)")
     p.add_argument(
         "--policy", default="random", metavar="random|heuristic|MODEL",

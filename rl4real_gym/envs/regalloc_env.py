@@ -115,7 +115,7 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
 
     ## Arguments
 
-    ``gymnasium.make("RL4ReAl-x86-v1", **kwargs)`` or ``"RL4ReAl-aarch64-v1"``:
+    ``gymnasium.make("RL4ReAl-x86-v1", **kwargs)``, ``"RL4ReAl-aarch64-v1"`` or ``"RL4ReAl-riscv64-v1"``:
 
     * ``data``: dataset directory (default: ``DATA_DIR`` or the bundled ``envs_data``)
     * ``split``: ``"train"`` (default), ``"validation"``, ``"test"`` or ``None`` (all)
