@@ -20,7 +20,7 @@ from rl4real_gym.driver.state import EMPTY_GRAPH, NUM_NODE_FEATURES, PHASE_ACTIO
 BIG = SessionLimits(max_nodes=100000, max_edges=10**7)
 
 
-def graph_message(n: int, *, edges=None, dropped=(), added=()) -> object:  # noqa: ANN001
+def graph_message(n: int, *, edges=None, dropped=(), added=()) -> object:
     """A Graph delta with no changed row beyond the new nodes' (all zero)."""
     pb = proto.load()
     msg = pb.Graph(version=1, num_nodes=n, num_features=NUM_NODE_FEATURES)
@@ -115,7 +115,7 @@ def test_heuristic_plans_allocate_exactly_as_decision_by_decision(target: str) -
     assert fewer >= 3
 
 
-def test_a_plan_stops_at_its_first_illegal_decision(small_ir) -> None:  # noqa: ANN001
+def test_a_plan_stops_at_its_first_illegal_decision(small_ir) -> None:
     with ServerSession(small_ir["x86"], "x86") as session:
         state = session.start()
         node = int(np.flatnonzero(state.mask)[0])
@@ -129,7 +129,7 @@ def test_a_plan_stops_at_its_first_illegal_decision(small_ir) -> None:  # noqa: 
         assert state.applied == 1 and not state.error and state.phase == Phase.SELECT_NODE
 
 
-def test_a_plan_cannot_hold_fork_or_next(small_ir) -> None:  # noqa: ANN001
+def test_a_plan_cannot_hold_fork_or_next(small_ir) -> None:
     with ServerSession(small_ir["x86"], "x86") as session:
         state = session.start()
         for kind in (ActionKind.FORK, ActionKind.NEXT):
