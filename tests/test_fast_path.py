@@ -24,8 +24,9 @@ from rl4real_gym.driver.server import AllocationServer
 from rl4real_gym.driver.state import PHASE_ACTION
 from rl4real_gym.envs.regalloc_env import RegAllocEnv
 from rl4real_gym.errors import LlcError
+from rl4real_gym.registration import ENV_IDS as REGISTERED
 
-ENV_IDS = {"x86": "RL4ReAl-x86-v1", "aarch64": "RL4ReAl-aarch64-v1"}
+ENV_IDS = {target: env_id for env_id, target in REGISTERED.items()}
 SMALL = {"max_nodes": 128, "max_edges": 2048, "max_split_points": 32}
 PATIENCE = 10.0  # seconds an ended process may take to disappear
 

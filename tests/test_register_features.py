@@ -57,6 +57,9 @@ def family(target: str, name: str) -> str:
         if m:
             return f"R{m.group(1)}"
         return next((fam for fam, names in _X86_LEGACY.items() if name in names.split()), name)
+    if target == "riscv64":  # X5 -> G5; F5_H, F5_F, F5_D -> F5
+        m = re.fullmatch(r"X(\d+)", name) or re.fullmatch(r"F(\d+)_[HFD]", name)
+        return name if m is None else f"{name[0].replace('X', 'G')}{m.group(1)}"
     if name in ("FP", "LR"):
         return {"FP": "G29", "LR": "G30"}[name]
     m = re.fullmatch(r"[WX](\d+)", name) or re.fullmatch(r"[BHSDQ](\d+)", name)
@@ -66,9 +69,12 @@ def family(target: str, name: str) -> str:
 
 
 # System V x86-64: rbx, rbp, r12-r15. AAPCS64: x19-x28, fp, lr and the low halves of v8-v15.
+# RISC-V lp64d: s0-s11 (x8, x9, x18-x27), fs0-fs11 (f8, f9, f18-f27), and ra, which
+# LLVM saves in the prologue like them.
 CALLEE_SAVED_FAMILIES = {
     "x86": {"B", "BP", "R12", "R13", "R14", "R15"},
     "aarch64": {f"G{i}" for i in range(19, 31)} | {f"V{i}" for i in range(8, 16)},
+    "riscv64": {f"{k}{i}" for k in "GF" for i in (8, 9, *range(18, 28))} | {"G1"},
 }
 
 
@@ -162,7 +168,8 @@ def test_order_rank_is_llvms_allocation_order(target: str) -> None:
     if target == "x86":  # the order of GR64 in LLVM 19 (X86RegisterInfo.td), rbp not reserved
         gr64 = ["RAX", "RCX", "RDX", "RSI", "RDI", "R8", "R9", "R10", "R11", "RBX", "R14", "R15", "R12", "R13", "RBP"]
         assert tuple(gr64) in classes
-    assert len(classes) >= 3  # several register classes were seen
+    # Several register classes were seen (RISC-V's integer registers are one class: GPR)
+    assert len(classes) >= (1 if target == "riscv64" else 3)
     env.close()
 
 
