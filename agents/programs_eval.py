@@ -12,7 +12,8 @@ compile``):
 - ``policy``: a trained model driving every decision (``--model``).
 
 Each executable runs once (``rl4real_gym.dynamic``): on x86-64 under cachegrind, which gives
-instructions executed and data reads and writes; on AArch64 under qemu-user, without counts.
+instructions executed and data reads and writes; on AArch64 under qemu-user with its
+translation-block trace, which gives instructions executed and load and store instructions.
 Its output must equal ``.expected``. Ratios are against the greedy build of the same
 program; a program is marked held out when every function the target's dataset manifest
 has from it is outside the training split.
@@ -31,7 +32,7 @@ from typing import Any
 from tqdm import tqdm
 
 from rl4real_gym.driver.policies import HeuristicPolicy, Policy
-from rl4real_gym.dynamic import NO_AARCH64_COUNTS, can_count, run_counted
+from rl4real_gym.dynamic import QEMU_COUNTS_NOTE, run_counted
 from rl4real_gym.errors import RL4ReAlError
 from rl4real_gym.programs import codegen, compile_to_ir, link
 from rl4real_gym.targets import get_target
@@ -44,7 +45,7 @@ REFERENCE = "greedy"
 @dataclass(frozen=True)
 class ProgramRow:
     """One program built with one allocator and run once. Counts are -1 where there are none
-    (AArch64, or a build or run that failed)."""
+    (not asked for, or a build or run that failed)."""
 
     program: str
     allocator: str
@@ -52,7 +53,7 @@ class ProgramRow:
     held_out: bool  # every manifest function of the program is outside the training split
     output_ok: bool  # ran, exited 0 and printed exactly its .expected
     instructions: int = -1  # Ir, the whole run
-    accesses: int = -1  # Dr + Dw, the whole run
+    accesses: int = -1  # Dr + Dw, the whole run (AArch64: load + store instructions)
     reads: int = -1
     writes: int = -1
     own_instructions: int = -1  # Ir in the program's own functions
@@ -121,7 +122,7 @@ def allocator_setup(name: str, model_policy: Policy | None) -> tuple[str, Policy
 
 def build_and_run(
     program: Path, ir: Path, target: str, allocator: str, policy: Policy | None, work: Path, held_out: bool,
-    timeout: float,
+    timeout: float, count: bool = True,
 ) -> ProgramRow:  # fmt: skip
     """Builds ``ir`` with ``allocator`` and runs it once; a failed build or run is a row
     with output_ok false and the reason."""
@@ -131,7 +132,7 @@ def build_and_run(
     try:
         codegen(ir, target, work / f"{stem}.s", regalloc=regalloc, policy=driver, verify=True)
         exe = link([work / f"{stem}.s"], target, work / stem)
-        result = run_counted(exe, target, timeout=timeout)
+        result = run_counted(exe, target, timeout=timeout, count=count)
     except (RL4ReAlError, RuntimeError) as err:
         return _replace(base, detail=f"build or run failed: {str(err).splitlines()[0][:200]}")
     expected = program.with_suffix(".expected").read_text()
@@ -153,7 +154,7 @@ def _replace(row: ProgramRow, **changes: Any) -> ProgramRow:
 
 def evaluate_programs(
     programs: Sequence[Path], target: str, allocators: Sequence[str], work: Path, *, policy: Policy | None = None,
-    held_out: set[str] | None = None, timeout: float = 600.0, progress: bool = True,
+    held_out: set[str] | None = None, timeout: float = 600.0, progress: bool = True, count: bool = True,
 ) -> list[ProgramRow]:  # fmt: skip
     """A row per program and allocator, built and run one at a time (sequential: counts
     are exact whatever the load, and one job at a time leaves the machine usable)."""
@@ -169,7 +170,7 @@ def evaluate_programs(
             for name in allocators:
                 bar.set_postfix_str(f"{program.stem} {name}")
                 rows.append(build_and_run(program, ir, tgt, name, policy, work, program.stem in (held_out or set()),
-                                          timeout))  # fmt: skip
+                                          timeout, count))  # fmt: skip
                 bar.update()
     finally:
         bar.close()
@@ -243,8 +244,8 @@ def format_programs_summary(summaries: Sequence[ProgramSummary], target: str) ->
                      f"{s.held_out_geomean_instructions:>13.4f}")  # fmt: skip
     notes = ["geo: geomean over programs of the build's count / the greedy build's (Ir: instructions executed, "
              "Dr+Dw: data reads + writes, whole run; own: the program's own functions); * = held out."]  # fmt: skip
-    if not can_count(target):
-        notes.append(NO_AARCH64_COUNTS + ".")
+    if get_target(target).name == "aarch64":
+        notes.append(QEMU_COUNTS_NOTE + ".")
     return "\n".join(lines + notes)
 
 

@@ -42,7 +42,7 @@ LLVM_ALLOCATORS = ("greedy", "basic", "fast", "pbqp")
 PLUGIN_HEURISTIC = "rl4real"
 """``-regalloc=rl4real`` without a client: the plugin's own fallback heuristic, measurable
 like LLVM's allocators (the anchor the env's heuristic agent must match)."""
-CACHE_VERSION = 4  # 3: failures are cached too ({"failure": ...} or {"figures": ...}); 4: csr_* figures
+CACHE_VERSION = 5  # 3: failures cached too; 4: csr_* figures; 5: CFI dropped before measuring them
 LLC_TIMEOUT = 300.0  # seconds each llc run of a baseline may take (a hang past it is a failure)
 TELLING_MARKERS = ("LLVM ERROR:", "Assertion", "error:")
 _NOISE = re.compile(r"^(#\d+ 0x|\d+\.\s|Stack dump:|PLEASE submit|Program arguments:)")
@@ -249,6 +249,19 @@ def neutralize_constant_pool(mir: str) -> str:
     return "".join(out)
 
 
+_CFI = re.compile(r"^\s+(?:frame-setup |frame-destroy )*CFI_INSTRUCTION\b.*\n?", re.M)
+
+
+def drop_cfi(mir: str) -> str:
+    """Removes the CFI pseudo-instructions of MIR after PEI.
+
+    LLVM 19's MIR printer writes some of them in a form its parser rejects (e.g.
+    ``def_cfa_offset <mcsymbol >16`` on AArch64); measuring saves and restores never reads
+    them.
+    """
+    return _CFI.sub("", mir)
+
+
 def parse_cost_lines(text: str, csr_text: str | None = None) -> dict[str, AllocationFigures]:
     """Parses the JSON lines written by the rl4real-cost pass or -rl4real-figures-output, and
     with ``csr_text`` (the rl4real-csr-cost pass's lines) adds each function's ``csr_*`` figures."""
@@ -329,7 +342,7 @@ def _measure_callee_saved(
         return hang_failure(allocator, step, timeout), ""
     if proc.returncode != 0:
         return classify_failure(allocator, step, proc.stderr, proc.returncode), ""
-    mir.write_text(neutralize_constant_pool(mir.read_text()))
+    mir.write_text(drop_cfi(neutralize_constant_pool(mir.read_text())))
     step = f"measuring {allocator}'s callee-saved registers (the rl4real-csr-cost pass)"
     proc = _run(
         [llc, *tgt.llc_args, "-load", str(plugin), "-run-pass=rl4real-csr-cost",

@@ -7,29 +7,39 @@ included: what the program pays) and for the program's own functions only (the c
 allocator compiled; libc and the loader are the same binaries in every build). Lackey
 would count the same accesses about ten times slower.
 
-AArch64 executables run under qemu-user, which here cannot count: Debian 12's
-``qemu-aarch64-static`` (7.2) is a static build without TCG plugin support (it has no
-``-plugin`` option), and valgrind does not run foreign binaries. :data:`NO_AARCH64_COUNTS`
-says so; their output is still checked.
+AArch64 executables run under qemu-user, which cannot load counting plugins here: Debian
+12's ``qemu-aarch64-static`` (7.2) is a static build without TCG plugin support (no
+``-plugin`` option), and valgrind runs only host binaries. What qemu can do is log
+(``-d in_asm,exec,nochain``) every translation block it translates, with its guest
+instructions, and every execution of a block (chaining off, so none is skipped). Streamed
+through a pipe and joined, that gives the instructions executed (exact: a block runs to its
+end in user mode, the exceptions being signals and faults, which these programs do not
+take) and the load and store *instructions* executed (mnemonics ``ld*``/``st*``: an ``ldp``
+counts one read, where cachegrind counts data accesses of x86 instructions). The run is
+several times slower than a plain qemu run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from rl4real_gym.driver.process import run_guarded
 from rl4real_gym.errors import ToolNotFoundError
 from rl4real_gym.targets import Target, get_target
+from rl4real_gym.tools import tool
 
 COUNTED = ("Ir", "Dr", "Dw")
-NO_AARCH64_COUNTS = (
-    "no dynamic counts on AArch64: Debian 12's qemu-aarch64-static (7.2) is built without TCG "
-    "plugins (no -plugin option), and valgrind runs only host binaries; outputs are still checked"
+QEMU_COUNTS_NOTE = (
+    "AArch64 counts come from qemu's translation-block trace (Debian 12's qemu-aarch64-static has no "
+    "TCG plugins): instructions exact; Dr+Dw are load and store instructions (an ldp counts once)"
 )
 
 
@@ -53,16 +63,14 @@ class DynamicRun:
 
 
 def can_count(target: str | Target) -> bool:
-    """Whether :func:`run_counted` gives counts for the target's programs (x86-64 under valgrind)."""
-    return get_target(target).name == "x86"
+    """Whether :func:`run_counted` gives counts for the target's programs (x86-64 under
+    valgrind, AArch64 under qemu-user's trace)."""
+    return get_target(target).name in ("x86", "aarch64")
 
 
 def own_functions(exe: str | Path) -> set[str]:
-    """The functions defined in the executable itself (its text symbols)."""
-    nm = shutil.which("nm") or shutil.which("llvm-nm-19")
-    if nm is None:
-        raise ToolNotFoundError("nm is not installed (binutils); run `bash scripts/setup.sh`")
-    proc = run_guarded([nm, "--defined-only", str(exe)], capture_output=True, text=True, timeout=60)
+    """The functions defined in the executable itself (its text symbols), for any target."""
+    proc = run_guarded([tool("llvm-nm"), "--defined-only", str(exe)], capture_output=True, text=True, timeout=60)
     names = set()
     for line in proc.stdout.splitlines():
         parts = line.split()
@@ -103,16 +111,129 @@ def parse_cachegrind(text: str, own: set[str] | None = None) -> tuple[dict[str, 
     return (summary if summary is not None else total), mine
 
 
-def run_counted(exe: str | Path, target: str | Target, *, timeout: float = 600.0) -> DynamicRun:
-    """Runs the executable once and captures its output: x86-64 under cachegrind (with the
-    counts), AArch64 under qemu-user (output only: see :data:`NO_AARCH64_COUNTS`)."""
+_TRACE_OR_BLOCK = re.compile(
+    rb"^Trace \d+: 0x[0-9a-f]+ \[[0-9a-f]+/([0-9a-f]+)/|^IN: ?([^\n]*)\n((?:0x[^\n]*\n)+)", re.M
+)
+
+
+class QemuTrace:
+    """Joins qemu's ``-d in_asm,exec,nochain`` log, fed in chunks, into counts: each block's
+    instructions, loads and stores at translation (``IN:``), times its executions
+    (``Trace``). A block translated again replaces the old one from then on."""
+
+    def __init__(self, own: set[str]) -> None:
+        self.own = own
+        self.blocks: list[tuple[int, int, int, bool]] = []  # instructions, loads, stores, own
+        self.executions: list[int] = []
+        self.current: dict[int, int] = {}  # guest pc -> index of its current block
+        self.unknown = 0  # executions of a block whose translation was not seen
+        self._rest = b""
+
+    def feed(self, chunk: bytes) -> None:
+        data = self._rest + chunk
+        end = data.rfind(b"\n") + 1  # whole lines only, and a block only when it is whole:
+        block = data.rfind(b"----------------\n", 0, end)  # its lines end with a blank line
+        if block >= 0 and data.find(b"\n\n", block, end) < 0:
+            end = block
+        self._rest = data[end:]
+        self._parse(data[:end])
+
+    def close(self) -> None:
+        self._parse(self._rest)
+        self._rest = b""
+
+    def _parse(self, data: bytes) -> None:
+        current, executions = self.current, self.executions
+        for match in _TRACE_OR_BLOCK.finditer(data):
+            pc = match.group(1)
+            if pc is not None:
+                index = current.get(int(pc, 16))
+                if index is None:
+                    self.unknown += 1
+                else:
+                    executions[index] += 1
+                continue
+            lines = match.group(3).splitlines()
+            loads = stores = 0
+            for line in lines:
+                parts = line.split(None, 3)
+                mnemonic = parts[2] if len(parts) > 2 else b""
+                loads += mnemonic.startswith(b"ld")
+                stores += mnemonic.startswith(b"st")
+            name = match.group(2).strip().decode(errors="replace")
+            current[int(lines[0].split(b":", 1)[0], 16)] = len(self.blocks)
+            self.blocks.append((len(lines), loads, stores, name in self.own))
+            executions.append(0)
+
+    def counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        """COUNTED over the whole run and over the blocks of the program's own functions."""
+        total = dict.fromkeys(COUNTED, 0)
+        mine = dict.fromkeys(COUNTED, 0)
+        for (size, loads, stores, own), times in zip(self.blocks, self.executions, strict=True):
+            for counts in (total, mine) if own else (total,):
+                counts["Ir"] += size * times
+                counts["Dr"] += loads * times
+                counts["Dw"] += stores * times
+        return total, mine
+
+
+def _run_qemu_traced(exe: Path, tgt: Target, timeout: float, env: dict[str, str]) -> DynamicRun:
+    qemu = tgt.run_prefix[0] if tgt.run_prefix else ""
+    if not qemu or shutil.which(qemu) is None:
+        raise ToolNotFoundError(f"{qemu or 'qemu-user'} is not installed; run `bash scripts/setup.sh`")
+    trace = QemuTrace(own_functions(exe))
+    with tempfile.TemporaryDirectory(prefix="rl4real-qemu-trace-") as tmp:
+        fifo = Path(tmp) / "trace"
+        os.mkfifo(fifo)
+        errors: list[BaseException] = []
+
+        def read() -> None:
+            try:
+                with open(fifo, "rb") as f:
+                    while chunk := f.read(1 << 22):
+                        trace.feed(chunk)
+                trace.close()
+            except BaseException as err:  # reported by the caller
+                errors.append(err)
+
+        reader = threading.Thread(target=read, name="qemu-trace", daemon=True)
+        reader.start()
+        cmd = [*tgt.run_prefix, "-d", "in_asm,exec,nochain", "-D", str(fifo), str(exe)]
+        timed_out = False
+        try:
+            proc = run_guarded(cmd, capture_output=True, timeout=timeout, env=env)
+            stdout, returncode = proc.stdout.decode(errors="replace"), proc.returncode
+        except subprocess.TimeoutExpired as err:
+            stdout, returncode, timed_out = (err.stdout.decode(errors="replace") if err.stdout else ""), -1, True
+        finally:
+            # A qemu that never opened the pipe must not leave the reader waiting (if the
+            # reader is gone already, qemu opened and closed the pipe and this fails).
+            with contextlib.suppress(OSError):
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+            reader.join()
+    if errors:
+        raise RuntimeError(f"reading qemu's trace of {exe} failed: {errors[0]}")
+    if timed_out:
+        return DynamicRun(stdout, returncode, True)
+    if not trace.blocks or trace.unknown:
+        raise RuntimeError(f"qemu's trace of {exe} is incomplete ({len(trace.blocks)} blocks, "
+                           f"{trace.unknown} executions of unknown blocks)")  # fmt: skip
+    counts, own = trace.counts()
+    return DynamicRun(stdout, returncode, False, counts, own)
+
+
+def run_counted(exe: str | Path, target: str | Target, *, timeout: float = 600.0, count: bool = True) -> DynamicRun:
+    """Runs the executable once and captures its output, with its counts unless ``count``
+    is false: x86-64 under cachegrind, AArch64 under qemu-user's trace."""
     tgt = get_target(target)
     env = {**os.environ, "LC_ALL": "C"}
-    if not can_count(tgt):
-        from rl4real_gym.programs import run  # the one way programs of other targets are run
+    if not count or not can_count(tgt):
+        from rl4real_gym.programs import run  # the one way programs are run without counting
 
         result = run(exe, tgt, timeout=timeout)
         return DynamicRun(result.stdout, result.returncode, result.timed_out)
+    if tgt.run_prefix:
+        return _run_qemu_traced(Path(exe), tgt, timeout, env)
     valgrind = shutil.which("valgrind")
     if valgrind is None:
         raise ToolNotFoundError("valgrind is not installed; run `bash scripts/setup.sh`")

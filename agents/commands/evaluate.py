@@ -27,13 +27,16 @@ both sides: the table's ``geomean +CSR`` and ``total +CSR`` columns, summary.csv
 
 ``--programs`` instead builds the corpus programs (``corpus/programs``, or the comma list
 given) with each of --program-allocators, runs each build once and checks its output
-against ``.expected``; on x86-64 the run is under valgrind's cachegrind, which counts
-instructions executed (Ir) and data reads and writes (Dr + Dw). It prints a per-program
-table of each build's counts over the greedy build's (held-out programs, whose functions
-are all outside the training split, marked *) and the geomeans, and writes programs.csv,
-programs_summary.csv and programs_vs_greedy.png. On AArch64 (qemu-user) outputs are
-checked but nothing is counted: Debian 12's qemu-aarch64-static has no TCG plugins. All
-73 programs with 5 allocators take about 15 minutes on x86.
+against ``.expected``. On x86-64 the run is under valgrind's cachegrind, which counts
+instructions executed (Ir) and data reads and writes (Dr + Dw). On AArch64 it is under
+qemu-user with its translation-block trace (Debian 12's qemu-aarch64-static has no TCG
+plugins), which counts instructions executed and load and store instructions (several times
+slower than a plain run; --no-counts only checks outputs). It prints a per-program table of
+each build's counts over the greedy build's (held-out programs, whose functions are all
+outside the training split, marked *) and the geomeans, and writes programs.csv,
+programs_summary.csv and programs_vs_greedy.png. Builds and runs are sequential; the 73
+programs with the 4 default allocators took 3.6 minutes on x86 (2 cores, load average
+1.7-3.3).
 
 An LLVM allocator that crashes, hangs (past --baseline-timeout) or fails the verifier on
 a function costs only that function: functions.csv gives the reason in its failure
@@ -97,6 +100,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "pbqp (default: greedy,basic,heuristic,plugin-heuristic, and policy with a model)")  # fmt: skip
     g.add_argument("--program-timeout", type=float, default=600.0, metavar="SEC",
                    help="time limit of each program run (default: 600)")  # fmt: skip
+    g.add_argument("--no-counts", action="store_true",
+                   help="run the programs plainly: check outputs, count nothing (faster, above all on "
+                        "AArch64)")  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
@@ -233,7 +239,8 @@ def run_programs(args: argparse.Namespace, model_path: str | None) -> int:
           f"{sum(p.stem in held for p in programs)} held out per {manifest}")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="rl4real-programs-") as tmp:
         rows = evaluate_programs(programs, target, allocators, Path(tmp), policy=policy, held_out=held,
-                                 timeout=args.program_timeout, progress=not args.no_progress)  # fmt: skip
+                                 timeout=args.program_timeout, progress=not args.no_progress,
+                                 count=not args.no_counts)  # fmt: skip
     summaries = summarize_programs(rows)
     print(format_programs_table(rows))
     print()
