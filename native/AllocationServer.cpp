@@ -205,7 +205,9 @@ int runEpisode(int Fd, Module &M, TargetMachine &TM, const EpisodeRequest &Req,
              << " cannot emit this file type\n";
       return 2;
     }
-    setFunctionDoneAfterPEI(true);
+    // A pipeline cut short (-stop-after=...) may never reach PEI: there the
+    // allocator sends FUNCTION_DONE itself, without the callee-saved cost.
+    setFunctionDoneAfterPEI(TargetPassConfig::willCompleteCodeGenPipeline());
     PM.run(M);
   }
   if (Out)

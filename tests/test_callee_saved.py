@@ -144,3 +144,14 @@ def test_mir_after_pei_that_llvm_cannot_read_back_is_still_measured() -> None:
     result = run_llvm_allocator(module, "aarch64", "greedy")
     assert result.ok, result.failure
     assert result.figures["func_43"].csr_measured
+
+
+def test_server_pipeline_cut_before_pei_still_ends_the_function(csr_ir) -> None:
+    """With -stop-after=virtregrewriter PEI never runs: the allocator sends FUNCTION_DONE
+    itself (no callee-saved figures) instead of leaving it to a pass that never comes."""
+    with ServerSession(csr_ir["x86"], "x86", extra_args=("-stop-after=virtregrewriter",)) as session:
+        session.start()
+        session.finish()
+        figures = session.figures
+    assert set(figures) == set(FUNCTIONS)
+    assert not any(f.csr_measured for f in figures.values())
