@@ -244,7 +244,7 @@ def format_programs_summary(summaries: Sequence[ProgramSummary], target: str) ->
                      f"{s.held_out_geomean_instructions:>13.4f}")  # fmt: skip
     notes = ["geo: geomean over programs of the build's count / the greedy build's (Ir: instructions executed, "
              "Dr+Dw: data reads + writes, whole run; own: the program's own functions); * = held out."]  # fmt: skip
-    if get_target(target).name == "aarch64":
+    if get_target(target).name == "aarch64" and any(s.counted for s in summaries):
         notes.append(QEMU_COUNTS_NOTE + ".")
     return "\n".join(lines + notes)
 
