@@ -98,7 +98,7 @@ def allocate_rows(out: str) -> dict[str, dict[str, float]]:
     rows: dict[str, dict[str, float]] = {}
     for line in out.splitlines():
         parts = line.split()
-        if len(parts) == 7 and parts[1] in FUNCTIONS:
+        if len(parts) == 8 and parts[1] in FUNCTIONS:  # allocator, function, cost, ..., csr
             rows.setdefault(parts[0], {})[parts[1]] = float(parts[2])
     return rows
 
