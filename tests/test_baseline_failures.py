@@ -156,7 +156,7 @@ def test_forced_failure_through_allocate(
     out = capsys.readouterr().out
     assert f"basic                failed: {kind}, so no figures" in out
     assert f"llc -regalloc=basic {SAYS[kind]}" in out
-    figured = {line.split()[0] for line in out.splitlines()[1:] if len(line.split()) == 7}
+    figured = {line.split()[0] for line in out.splitlines()[1:] if len(line.split()) == 8}
     assert figured == {"rl4real/heuristic", "greedy", "fast", "pbqp"}
 
 
