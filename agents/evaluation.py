@@ -15,6 +15,7 @@ from tqdm import tqdm
 from agents.envs import env_id
 from rl4real_gym.baselines import LLC_TIMEOUT, LLVM_ALLOCATORS, PLUGIN_HEURISTIC, BaselineResult, baseline_result
 from rl4real_gym.dataset import FunctionEntry
+from rl4real_gym.driver import AllocationFigures
 from rl4real_gym.envs.spaces import Layout
 
 TIE = 1e-6
@@ -30,10 +31,17 @@ class ResultRow:
     reloads: int
     splits: int
     failure: str = ""  # why this allocator has no figures for this function ("" when it has)
+    # Callee-saved save/restore cost (after PEI; not in cost), NaN where it was not measured.
+    csr_cost: float = math.nan
+    greedy_csr_cost: float = math.nan
 
     @property
     def completed(self) -> bool:
         return not self.failure and not math.isnan(self.cost)
+
+    @property
+    def has_csr(self) -> bool:
+        return self.completed and not math.isnan(self.csr_cost) and not math.isnan(self.greedy_csr_cost)
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,28 @@ class Summary:
     total_spills: int
     total_reloads: int
     failed: int = 0  # functions it crashed, hung or failed the verifier on (not in the figures above)
+    # The same with the callee-saved save/restore cost added to both sides (functions where
+    # both are measured; NaN when none is).
+    geomean_ratio_with_csr: float = math.nan
+    total_cost_with_csr: float = math.nan
+    total_csr_cost: float = math.nan
+
+
+def csr_of(figures: AllocationFigures | dict[str, Any] | None) -> float:
+    """The callee-saved cost of some figures, NaN when it was not measured."""
+    if isinstance(figures, AllocationFigures):
+        figures = figures.as_dict()
+    if not figures or not figures.get("csr_measured"):
+        return math.nan
+    return float(figures.get("csr_cost", 0.0))
+
+
+def greedy_csr(env: Any, entry: FunctionEntry, timeout: float = LLC_TIMEOUT) -> float:
+    """Greedy's callee-saved cost on the entry's function (measured and cached like every
+    baseline: the manifest's greedy figures predate it); NaN when greedy fails on it."""
+    base = env.unwrapped
+    result = baseline_result(base.dataset.module_path(entry), base.target, "greedy", timeout=timeout)
+    return csr_of(result.figures.get(entry.function))
 
 
 def run_agent(env: Any, agent: Any, entries: Iterable[FunctionEntry], name: str, progress: bool) -> list[ResultRow]:
@@ -62,11 +92,13 @@ def run_agent(env: Any, agent: Any, entries: Iterable[FunctionEntry], name: str,
             if terminated or truncated:
                 break
         rows.append(ResultRow(entry.id, name, info.get("cost", math.nan), info.get("greedy_cost", 0.0),
-                              info.get("spills", 0), info.get("reloads", 0), info.get("splits", 0)))  # fmt: skip
+                              info.get("spills", 0), info.get("reloads", 0), info.get("splits", 0),
+                              csr_cost=csr_of(info.get("figures")),
+                              greedy_csr_cost=greedy_csr(env, entry)))  # fmt: skip
     return rows
 
 
-def llvm_row(entry: FunctionEntry, result: BaselineResult, greedy: float) -> ResultRow:
+def llvm_row(entry: FunctionEntry, result: BaselineResult, greedy: float, greedy_csr: float = math.nan) -> ResultRow:
     """One LLVM allocator's row for one function: its figures, or why it has none. The
     plugin's standalone heuristic (``rl4real``) is reported as ``plugin-heuristic``."""
     name = "plugin-heuristic" if result.allocator == PLUGIN_HEURISTIC else result.allocator
@@ -75,7 +107,7 @@ def llvm_row(entry: FunctionEntry, result: BaselineResult, greedy: float) -> Res
         why = result.failure.summary() if result.failure else f"crash: no figures reported for {entry.function}"
         return ResultRow(entry.id, name, math.nan, greedy, 0, 0, 0, why)
     return ResultRow(entry.id, name, fig.weighted_cost, greedy, fig.spills + fig.folded_spills,
-                     fig.reloads + fig.folded_reloads, 0)  # fmt: skip
+                     fig.reloads + fig.folded_reloads, 0, csr_cost=csr_of(fig), greedy_csr_cost=greedy_csr)  # fmt: skip
 
 
 def llvm_rows(
@@ -89,8 +121,9 @@ def llvm_rows(
     for entry in tqdm(list(entries), desc="llvm", disable=not progress, leave=False):
         module = base.dataset.module_path(entry)
         greedy = float(base.greedy_figures(entry).get("weighted_cost", 0.0))
+        g_csr = greedy_csr(env, entry, timeout)
         for ra in allocators:
-            rows.append(llvm_row(entry, baseline_result(module, base.target, ra, timeout=timeout), greedy))
+            rows.append(llvm_row(entry, baseline_result(module, base.target, ra, timeout=timeout), greedy, g_csr))
     return rows
 
 
@@ -108,21 +141,33 @@ def summarize(rows: list[ResultRow]) -> list[Summary]:
         losses = sum(r.cost > r.greedy_cost * (1 + TIE) + TIE for r in ok)
         total = sum(r.cost for r in ok)
         mean = total / len(ok) if ok else math.nan
+        csr = [r for r in ok if r.has_csr]
+        geo_csr, total_csr, csr_only = math.nan, math.nan, math.nan
+        if csr:
+            logs = [math.log((r.cost + r.csr_cost + 1.0) / (r.greedy_cost + r.greedy_csr_cost + 1.0)) for r in csr]
+            geo_csr = math.exp(sum(logs) / len(logs))
+            total_csr = sum(r.cost + r.csr_cost for r in csr)
+            csr_only = sum(r.csr_cost for r in csr)
         out.append(Summary(name, len(ok), geo, wins, len(ok) - wins - losses, losses, total, mean,
-                           sum(r.spills for r in ok), sum(r.reloads for r in ok), len(rs) - len(ok)))  # fmt: skip
+                           sum(r.spills for r in ok), sum(r.reloads for r in ok), len(rs) - len(ok),
+                           geo_csr, total_csr, csr_only))  # fmt: skip
     return sorted(out, key=lambda s: (math.isnan(s.geomean_ratio), s.geomean_ratio))
 
 
 def format_table(summaries: list[Summary]) -> str:
     """The summary table; a note under it when some allocator failed on some functions."""
     head = f"{'allocator':<16}{'funcs':>6}{'geomean cost/greedy':>21}{'W/T/L vs greedy':>18}{'total cost':>13}" \
-           f"{'mean cost':>12}{'spills':>8}{'reloads':>9}{'failed':>8}"  # fmt: skip
+           f"{'mean cost':>12}{'spills':>8}{'reloads':>9}{'geomean +CSR':>14}{'total +CSR':>13}" \
+           f"{'failed':>8}"  # fmt: skip
     lines = [head, "-" * len(head)]
     for s in summaries:
         wtl = f"{s.wins}/{s.ties}/{s.losses}"
         lines.append(f"{s.allocator:<16}{s.functions:>6}{s.geomean_ratio:>21.3f}{wtl:>18}{s.total_cost:>13.1f}"
-                     f"{s.mean_cost:>12.1f}{s.total_spills:>8}{s.total_reloads:>9}{s.failed:>8}")  # fmt: skip
-    return "\n".join(lines + failure_note(summaries))
+                     f"{s.mean_cost:>12.1f}{s.total_spills:>8}{s.total_reloads:>9}"
+                     f"{s.geomean_ratio_with_csr:>14.3f}{s.total_cost_with_csr:>13.1f}{s.failed:>8}")  # fmt: skip
+    note = ["+CSR: with the callee-saved save/restore cost (after PEI, 1 x saves + 4 x restores) added to "
+            "both sides; nan where it is not measured."]
+    return "\n".join(lines + note + failure_note(summaries))
 
 
 def failure_note(summaries: list[Summary]) -> list[str]:

@@ -9,7 +9,10 @@
 // target machine with its subtargets), then forks: the child runs the
 // code-generation pipeline up to and through the rl4real allocator (the same
 // pass as in llc) and serves the decisions on a socket of its own, which the
-// server hands to the driver. No pass ever runs in the server, so every
+// server hands to the driver. The pipeline is llc's with one pass added
+// right after prologue/epilogue insertion: it sends the allocator's
+// FUNCTION_DONE state with the callee-saved save/restore cost, which only
+// exists once PEI has run. No pass ever runs in the server, so every
 // episode starts from the same state, and a crash costs one episode, not the
 // server.
 //
@@ -19,6 +22,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CalleeSavedCost.h"
 #include "EpisodeClient.h"
 #include "FrameChannel.h"
 #include "ProcessLifetime.h"
@@ -26,6 +30,10 @@
 #include "rl4real.pb.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/CodeGen/CommandFlags.h"
+#include "llvm/CodeGen/MachineFunctionPass.h"
+#include "llvm/CodeGen/MachineModuleInfo.h"
+#include "llvm/CodeGen/Passes.h"
+#include "llvm/CodeGen/TargetPassConfig.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -133,6 +141,33 @@ TargetMachine *machineFor(Prepared &P, Module &M, std::string &Error) {
   return TM.get();
 }
 
+/// Adds llc's code-generation passes (what LLVMTargetMachine::
+/// addPassesToEmitFile adds) to PM, with the FUNCTION_DONE pass inserted
+/// after PEI. Returns true if TM cannot emit FileType.
+bool addCodeGenPasses(legacy::PassManager &PM, LLVMTargetMachine &TM,
+                      raw_pwrite_stream &OS, CodeGenFileType FileType) {
+  auto *MMIWP = new MachineModuleInfoWrapperPass(&TM);
+  TargetPassConfig *PassConfig = TM.createPassConfig(PM);
+  PassConfig->setDisableVerify(true);
+  PassConfig->insertPass(&PrologEpilogCodeInserterID,
+                         IdentifyingPassPtr(createFunctionDoneAfterPEI()));
+  PM.add(PassConfig);
+  PM.add(MMIWP);
+  if (PassConfig->addISelPasses())
+    return true;
+  PassConfig->addMachinePasses();
+  PassConfig->setInitialized();
+  if (TargetPassConfig::willCompleteCodeGenPipeline()) {
+    if (TM.addAsmPrinter(PM, OS, nullptr, FileType,
+                         MMIWP->getMMI().getContext()))
+      return true;
+  } else if (FileType != CodeGenFileType::Null) {
+    PM.add(createPrintMIRPass(OS));
+  }
+  PM.add(createFreeMachineFunctionPass());
+  return false;
+}
+
 /// Runs the code-generation pipeline on M with TM, allocating with
 /// -regalloc=rl4real for the client on Fd. Returns the exit code.
 int runEpisode(int Fd, Module &M, TargetMachine &TM, const EpisodeRequest &Req,
@@ -164,11 +199,15 @@ int runEpisode(int Fd, Module &M, TargetMachine &TM, const EpisodeRequest &Req,
     Triple T(M.getTargetTriple());
     TargetLibraryInfoImpl TLII(T);
     PM.add(new TargetLibraryInfoWrapperPass(TLII));
-    if (TM.addPassesToEmitFile(PM, *OS, nullptr, FileType)) {
+    if (addCodeGenPasses(PM, static_cast<LLVMTargetMachine &>(TM), *OS,
+                         FileType)) {
       errs() << "rl4real-server: " << T.getTriple()
              << " cannot emit this file type\n";
       return 2;
     }
+    // A pipeline cut short (-stop-after=...) may never reach PEI: there the
+    // allocator sends FUNCTION_DONE itself, without the callee-saved cost.
+    setFunctionDoneAfterPEI(TargetPassConfig::willCompleteCodeGenPipeline());
     PM.run(M);
   }
   if (Out)

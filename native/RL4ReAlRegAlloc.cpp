@@ -25,6 +25,7 @@
 
 #include "AllocContext.h"
 #include "AllocationCost.h"
+#include "CalleeSavedCost.h"
 #include "ColourTable.h"
 #include "DecisionState.h"
 #include "EpisodeClient.h"
@@ -586,8 +587,13 @@ bool RL4ReAlRegAlloc::runOnMachineFunction(MachineFunction &MF) {
     Decisions->setPhase(schema::phase::FunctionDone, -1);
     State Done = state();
     StateCodec::addFinal(F, Done);
-    Action Ack;
-    Client->exchange(Done, Ack, std::chrono::seconds(opts::ClientTimeout));
+    if (functionDoneAfterPEI()) {
+      // The host sends it after PEI, with the callee-saved cost.
+      deferFunctionDone(std::move(Done));
+    } else {
+      Action Ack;
+      Client->exchange(Done, Ack, std::chrono::seconds(opts::ClientTimeout));
+    }
   }
   releaseMemory();
   return true;

@@ -2,7 +2,10 @@
 
 ``llc -regalloc=X -verify-machineinstrs -stop-after=virtregrewriter`` gives the allocated
 MIR; the plugin's ``rl4real-cost`` pass measures it with the same accounting the rl4real
-allocator uses for itself (checked against greedy's own regalloc remarks).
+allocator uses for itself (checked against greedy's own regalloc remarks). A second run,
+``-stop-after=prologepilog``, gives the code after prologue/epilogue insertion, where the
+plugin's ``rl4real-csr-cost`` pass measures the callee-saved saves and restores (the
+``csr_*`` figures, which rl4real-server episodes measure the same way for the env).
 
 LLVM's allocators have bugs of their own: one that crashes, hangs (runs past the llc
 time limit) or fails the machine verifier on a module gives a :class:`BaselineResult`
@@ -39,7 +42,7 @@ LLVM_ALLOCATORS = ("greedy", "basic", "fast", "pbqp")
 PLUGIN_HEURISTIC = "rl4real"
 """``-regalloc=rl4real`` without a client: the plugin's own fallback heuristic, measurable
 like LLVM's allocators (the anchor the env's heuristic agent must match)."""
-CACHE_VERSION = 3  # 3: failures are cached too ({"failure": ...} or {"figures": ...})
+CACHE_VERSION = 5  # 3: failures cached too; 4: csr_* figures; 5: CFI dropped before measuring them
 LLC_TIMEOUT = 300.0  # seconds each llc run of a baseline may take (a hang past it is a failure)
 TELLING_MARKERS = ("LLVM ERROR:", "Assertion", "error:")
 _NOISE = re.compile(r"^(#\d+ 0x|\d+\.\s|Stack dump:|PLEASE submit|Program arguments:)")
@@ -246,14 +249,34 @@ def neutralize_constant_pool(mir: str) -> str:
     return "".join(out)
 
 
-def parse_cost_lines(text: str) -> dict[str, AllocationFigures]:
-    """Parses the JSON lines written by the rl4real-cost pass or -rl4real-figures-output."""
-    figures: dict[str, AllocationFigures] = {}
+_CFI = re.compile(r"^\s+(?:frame-setup |frame-destroy )*CFI_INSTRUCTION\b.*\n?", re.M)
+
+
+def drop_cfi(mir: str) -> str:
+    """Removes the CFI pseudo-instructions of MIR after PEI.
+
+    LLVM 19's MIR printer writes some of them in a form its parser rejects (e.g.
+    ``def_cfa_offset <mcsymbol >16`` on AArch64); measuring saves and restores never reads
+    them.
+    """
+    return _CFI.sub("", mir)
+
+
+def parse_cost_lines(text: str, csr_text: str | None = None) -> dict[str, AllocationFigures]:
+    """Parses the JSON lines written by the rl4real-cost pass or -rl4real-figures-output, and
+    with ``csr_text`` (the rl4real-csr-cost pass's lines) adds each function's ``csr_*`` figures."""
+    rows: dict[str, dict[str, Any]] = {}
     for line in text.splitlines():
         if line.strip():
             row = json.loads(line)
-            figures[row.pop("function")] = AllocationFigures.from_dict(row)
-    return figures
+            rows[row.pop("function")] = row
+    for line in (csr_text or "").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            name = row.pop("function")
+            if name in rows:
+                rows[name].update(row, csr_measured=True)
+    return {name: AllocationFigures.from_dict(row) for name, row in rows.items()}
 
 
 def run_llvm_allocator(
@@ -296,7 +319,41 @@ def run_llvm_allocator(
             return BaselineResult(allocator, failure=hang_failure(allocator, step, timeout))
         if proc.returncode != 0:
             return BaselineResult(allocator, failure=classify_failure(allocator, step, proc.stderr, proc.returncode))
-        return BaselineResult(allocator, parse_cost_lines(out.read_text() if out.exists() else ""))
+        failure, csr_text = _measure_callee_saved(module, tgt, allocator, opt_level, load, Path(tmp), timeout)
+        if failure is not None:
+            return BaselineResult(allocator, failure=failure)
+        return BaselineResult(allocator, parse_cost_lines(out.read_text() if out.exists() else "", csr_text))
+
+
+def _measure_callee_saved(
+    module: str | Path, tgt: Target, allocator: str, opt_level: str, load: list[str], tmp: Path, timeout: float,
+) -> tuple[BaselineFailure | None, str]:  # fmt: skip
+    """The rl4real-csr-cost lines of ``allocator`` on ``module`` (code stopped after PEI), or
+    why there are none."""
+    llc, plugin = tool("llc"), plugin_path()
+    mir, out = tmp / "pei.mir", tmp / "csr.jsonl"
+    step = f"llc -regalloc={allocator} -stop-after=prologepilog"
+    proc = _run(
+        [llc, opt_level, *tgt.llc_args, *load, f"-regalloc={allocator}", "-verify-machineinstrs",
+         "-stop-after=prologepilog", str(module), "-o", str(mir)],
+        timeout,
+    )  # fmt: skip
+    if proc is None:
+        return hang_failure(allocator, step, timeout), ""
+    if proc.returncode != 0:
+        return classify_failure(allocator, step, proc.stderr, proc.returncode), ""
+    mir.write_text(drop_cfi(neutralize_constant_pool(mir.read_text())))
+    step = f"measuring {allocator}'s callee-saved registers (the rl4real-csr-cost pass)"
+    proc = _run(
+        [llc, *tgt.llc_args, "-load", str(plugin), "-run-pass=rl4real-csr-cost",
+         f"-rl4real-csr-cost-output={out}", str(mir), "-o", os.devnull],
+        timeout,
+    )  # fmt: skip
+    if proc is None:
+        return hang_failure(allocator, step, timeout), ""
+    if proc.returncode != 0:
+        return classify_failure(allocator, step, proc.stderr, proc.returncode), ""
+    return None, out.read_text() if out.exists() else ""
 
 
 def measure_llvm_allocator(

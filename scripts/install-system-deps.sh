@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages rl4real-gym needs: LLVM/Clang 19 (the allocator plugin
 # builds against them), protobuf for the plugin's protocol, csmith for
-# differential testing, and the AArch64 and RISC-V 64 cross toolchains + qemu to run
-# their programs.
+# differential testing, valgrind (dynamic instruction and memory-access counts of programs,
+# `rl4real evaluate --programs`), and the AArch64 and RISC-V 64 cross toolchains + qemu to
+# run their programs.
 set -euo pipefail
 PKGS=(llvm-19-dev llvm-19 clang-19 lld-19 libprotobuf-dev
       protobuf-compiler cmake ninja-build pkg-config csmith libcsmith-dev
-      qemu-user-static gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
+      valgrind qemu-user-static gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
       gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-linux-gnu
       python3-venv python3-pip ca-certificates)
 missing=()

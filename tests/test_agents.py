@@ -4,6 +4,8 @@ errors users hit (missing/corrupt models, wrong target, config typos)."""
 
 from __future__ import annotations
 
+import csv
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -92,6 +94,20 @@ def test_evaluate_writes_table_csv_and_plots(models: dict[str, Path], tmp_path: 
     assert (out / "summary.csv").exists() and (out / "functions.csv").exists()
     assert (out / "cost_vs_greedy.png").read_bytes()[:4] == b"\x89PNG"
     assert (out / "learning_curve.png").exists()
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind not installed")
+def test_evaluate_programs_with_a_model(models: dict[str, Path], tmp_path: Path, capsys) -> None:
+    """``--programs`` with a model adds the policy's builds, counted and checked like the others."""
+    out = tmp_path / "programs"
+    assert main(["evaluate", "--programs", "call_tak", "--model", str(models["ppo-x86"]), "--no-progress",
+                 "--out", str(out)]) == 0  # fmt: skip
+    table = capsys.readouterr().out
+    for name in ("greedy", "basic", "heuristic", "plugin-heuristic", "policy"):
+        assert f"\n{name} " in table
+    with open(out / "programs.csv") as f:
+        rows = {r["allocator"]: r for r in csv.DictReader(f)}
+    assert rows["policy"]["output_ok"] == "True" and int(rows["policy"]["instructions"]) > 0
 
 
 @pytest.mark.parametrize("name", ["ppo-x86", "scoring-x86"])

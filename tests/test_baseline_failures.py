@@ -98,7 +98,7 @@ def allocate_rows(out: str) -> dict[str, dict[str, float]]:
     rows: dict[str, dict[str, float]] = {}
     for line in out.splitlines():
         parts = line.split()
-        if len(parts) == 7 and parts[1] in FUNCTIONS:
+        if len(parts) == 8 and parts[1] in FUNCTIONS:  # allocator, function, cost, ..., csr
             rows.setdefault(parts[0], {})[parts[1]] = float(parts[2])
     return rows
 
@@ -156,7 +156,7 @@ def test_forced_failure_through_allocate(
     out = capsys.readouterr().out
     assert f"basic                failed: {kind}, so no figures" in out
     assert f"llc -regalloc=basic {SAYS[kind]}" in out
-    figured = {line.split()[0] for line in out.splitlines()[1:] if len(line.split()) == 7}
+    figured = {line.split()[0] for line in out.splitlines()[1:] if len(line.split()) == 8}
     assert figured == {"rl4real/heuristic", "greedy", "fast", "pbqp"}
 
 

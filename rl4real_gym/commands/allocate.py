@@ -1,6 +1,8 @@
 """Allocate one LLVM IR module with the rl4real plugin driven by a simple policy, under
 -verify-machineinstrs, and print its per-function cost next to LLVM's greedy, basic, fast
-and pbqp allocators (block-frequency-weighted reloads x4 + spills x1 + copies x0.2).
+and pbqp allocators (block-frequency-weighted reloads x4 + spills x1 + copies x0.2), with
+the callee-saved save/restore cost after PEI in its own column (measured for LLVM's
+allocators; "-" for the driven rl4real allocation, which runs in llc, where it is not).
 
 An LLVM allocator that crashes, hangs or fails the verifier on the module is named with
 the reason after the table, and the others are still shown (exit status 0); a failure
@@ -20,7 +22,8 @@ if TYPE_CHECKING:
     from rl4real_gym.driver.state import AllocationFigures
 
 HELP = "allocate one IR module with a simple policy and compare with LLVM's allocators"
-HEADER = f"{'allocator':<20} {'function':<28} {'cost':>12} {'reloads':>8} {'spills':>7} {'copies':>7} {'splits':>7}"
+HEADER = (f"{'allocator':<20} {'function':<28} {'cost':>12} {'reloads':>8} {'spills':>7} {'copies':>7} {'splits':>7}"
+          f" {'csr':>9}")  # fmt: skip
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -39,7 +42,8 @@ def figure_lines(name: str, figures: Mapping[str, AllocationFigures]) -> list[st
     """One table line per function of one allocator."""
     return [
         f"{name:<20} {fn[:28]:<28} {f.weighted_cost:>12.2f} {f.reloads + f.folded_reloads:>8} "
-        f"{f.spills + f.folded_spills:>7} {f.copies:>7} {f.splits:>7}"
+        f"{f.spills + f.folded_spills:>7} {f.copies:>7} {f.splits:>7} "
+        f"{f'{f.csr_cost:.2f}' if f.csr_measured else '-':>9}"
         for fn, f in sorted(figures.items())
     ]
 

@@ -194,6 +194,18 @@ class AllocationFigures:
     evictions: int = 0
     agent_decisions: int = 0
     heuristic_decisions: int = 0
+    # Callee-saved saves/restores after PEI (rl4real-csr-cost); not in weighted_cost.
+    csr_measured: bool = False
+    csr_cost: float = 0.0
+    csr_save_cost: float = 0.0
+    csr_restore_cost: float = 0.0
+    csr_saves: int = 0
+    csr_restores: int = 0
+
+    @property
+    def cost_with_csr(self) -> float:
+        """``weighted_cost`` plus the callee-saved save/restore cost."""
+        return self.weighted_cost + self.csr_cost
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -314,6 +326,7 @@ def decode_graph(msg: Any, previous: GraphView) -> GraphView:
 
 _PHASES = tuple(Phase)
 _FIGURES: dict[bytes, AllocationFigures] = {}  # the running figures repeat from step to step
+_FIGURE_FIELDS = tuple(f.name for f in fields(AllocationFigures))  # the proto's Figures fields, same names
 
 
 def decode_figures(fig: Any) -> AllocationFigures:
@@ -324,13 +337,7 @@ def decode_figures(fig: Any) -> AllocationFigures:
     if figures is None:
         if len(_FIGURES) > 1024:
             _FIGURES.clear()
-        figures = _FIGURES[key] = AllocationFigures(
-            weighted_cost=fig.weighted_cost, reload_cost=fig.reload_cost, spill_cost=fig.spill_cost,
-            copy_cost=fig.copy_cost, reloads=fig.reloads, spills=fig.spills,
-            folded_reloads=fig.folded_reloads, folded_spills=fig.folded_spills, copies=fig.copies,
-            splits=fig.splits, spilled_vregs=fig.spilled_vregs, evictions=fig.evictions,
-            agent_decisions=fig.agent_decisions, heuristic_decisions=fig.heuristic_decisions,
-        )  # fmt: skip
+        figures = _FIGURES[key] = AllocationFigures(**{name: getattr(fig, name) for name in _FIGURE_FIELDS})
     return figures
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +112,10 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
     Truncated after ``max_steps`` steps (the plugin's heuristic then finishes the
     allocation so the figures are complete) or if llc crashes or hangs
     (``info["truncated_reason"]``). At the end ``info`` has ``cost``, ``spills``,
-    ``reloads``, ``splits``, ``copies``, ``figures`` and ``greedy_cost``/``greedy``.
+    ``reloads``, ``splits``, ``copies``, ``figures`` and ``greedy_cost``/``greedy``, and
+    ``csr_cost``: the callee-saved save/restore cost of the allocation (1 x saves + 4 x
+    restores, block-frequency weighted, measured after prologue/epilogue insertion; not in
+    ``cost``; ``figures`` has its parts). Greedy's is in ``rl4real_gym.baselines``'s figures.
 
     ## Arguments
 
@@ -423,6 +427,7 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
             reloads=f.reloads + f.folded_reloads,
             splits=f.splits,
             copies=f.copies,
+            csr_cost=f.csr_cost if f.csr_measured else math.nan,
             figures=f.as_dict(),
             greedy=greedy,
             greedy_cost=float(greedy.get("weighted_cost", 0.0)),
