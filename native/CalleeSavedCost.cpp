@@ -17,6 +17,7 @@
 #include "llvm/CodeGen/MachineBlockFrequencyInfo.h"
 #include "llvm/CodeGen/MachineFrameInfo.h"
 #include "llvm/CodeGen/MachineFunctionPass.h"
+#include "llvm/CodeGen/PseudoSourceValue.h"
 #include "llvm/CodeGen/TargetFrameLowering.h"
 #include "llvm/CodeGen/TargetRegisterInfo.h"
 #include "llvm/CodeGen/TargetSubtargetInfo.h"
@@ -65,16 +66,34 @@ rl4real::measureCalleeSaved(const MachineFunction &MF,
   MCRegister FrameReg = HasFP ? TRI.getFrameRegister(MF).asMCReg() : MCRegister();
   MCRegister RAReg = (HasFP || MFI.hasCalls()) ? TRI.getRARegister() : MCRegister();
   SmallSet<MCRegister, 16> Saved;
+  SmallSet<int, 16> Slots; // the frame objects the saves go to
   for (const CalleeSavedInfo &I : MFI.getCalleeSavedInfo())
-    if (I.getReg() != FrameReg && I.getReg() != RAReg)
+    if (I.getReg() != FrameReg && I.getReg() != RAReg) {
       Saved.insert(I.getReg());
+      if (!I.isSpilledToReg())
+        Slots.insert(I.getFrameIdx());
+    }
   if (Saved.empty())
     return F;
+  // Whether MI accesses a callee-saved register's slot. x86 and AArch64 flag
+  // their saves and restores as frame set-up and destruction; RISC-V spills
+  // them with ordinary stores and loads, known only by their slot.
+  auto TouchesSlot = [&](const MachineInstr &MI) {
+    for (const MachineMemOperand *MMO : MI.memoperands())
+      if (const auto *FS = dyn_cast_or_null<FixedStackPseudoSourceValue>(
+              MMO->getPseudoValue()))
+        if (Slots.count(FS->getFrameIndex()))
+          return true;
+    return false;
+  };
   for (const MachineBasicBlock &MBB : MF) {
     double Freq = MBFI.getBlockFreqRelativeToEntryBlock(&MBB);
     for (const MachineInstr &MI : MBB) {
-      bool Save = MI.getFlag(MachineInstr::FrameSetup) && MI.mayStore();
-      bool Restore = MI.getFlag(MachineInstr::FrameDestroy) && MI.mayLoad();
+      bool Slot = (MI.mayStore() || MI.mayLoad()) && TouchesSlot(MI);
+      bool Save = MI.mayStore() &&
+                  (MI.getFlag(MachineInstr::FrameSetup) || Slot);
+      bool Restore = MI.mayLoad() &&
+                     (MI.getFlag(MachineInstr::FrameDestroy) || Slot);
       if (!Save && !Restore)
         continue;
       for (const MachineOperand &MO : MI.explicit_operands()) {

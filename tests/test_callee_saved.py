@@ -39,6 +39,8 @@ FUNCTIONS = ("keep", "leaf", "cold")
 # Callee-saved registers an allocation can use (the frame record x29/x30 is not counted).
 X86_CSR = {"rbx", "rbp", "r12", "r13", "r14", "r15"}
 AARCH64_CSR = {f"x{i}" for i in range(19, 29)} | {f"d{i}" for i in range(8, 16)}
+# RISC-V lp64d: s0-s11, fs0-fs11 (ra, and s0 as the frame pointer, are not counted).
+RISCV64_CSR = {f"s{i}" for i in range(12)} | {f"fs{i}" for i in range(12)}
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +53,7 @@ def csr_ir(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def saved_in_assembly(ir: Path, target: str, function: str, tmp: Path) -> int:
     """Callee-saved registers that greedy's assembly of ``function`` stores (push on x86,
-    str/stp on AArch64): an account independent of the cost pass."""
+    str/stp on AArch64, sd/fsd on RISC-V): an account independent of the cost pass."""
     asm = tmp / f"{function}.s"
     subprocess.run([tool("llc"), "-O2", *get_target(target).llc_args, "-regalloc=greedy", str(ir), "-o", str(asm)],
                    check=True)  # fmt: skip
@@ -59,6 +61,8 @@ def saved_in_assembly(ir: Path, target: str, function: str, tmp: Path) -> int:
     body = text[text.index(f"\n{function}:") : text.index(f".Lfunc_end{FUNCTIONS.index(function)}")]
     if target == "x86":
         return sum(reg in X86_CSR for reg in re.findall(r"pushq\s+%(\w+)", body))
+    if target == "riscv64":  # sd/fsd of the register into its slot off sp
+        return sum(reg in RISCV64_CSR for reg in re.findall(r"\n\s*f?sd\s+(\w+),\s*-?\d+\(sp\)", body))
     stores = re.findall(r"\n\s*(?:stp|str)\s+([^\[]+)\[sp", body)
     return sum(reg.strip() in AARCH64_CSR for regs in stores for reg in regs.split(",") if reg.strip())
 
