@@ -42,7 +42,9 @@ LLVM_ALLOCATORS = ("greedy", "basic", "fast", "pbqp")
 PLUGIN_HEURISTIC = "rl4real"
 """``-regalloc=rl4real`` without a client: the plugin's own fallback heuristic, measurable
 like LLVM's allocators (the anchor the env's heuristic agent must match)."""
-CACHE_VERSION = 6  # 3: failures cached too; 4: csr_* figures; 5: CFI dropped before measuring them; 6: RISC-V saves known by their slot
+# 3: failures cached too; 4: csr_* figures; 5: CFI dropped before measuring them;
+# 6: RISC-V's callee-saved saves known by their slot
+CACHE_VERSION = 6
 LLC_TIMEOUT = 300.0  # seconds each llc run of a baseline may take (a hang past it is a failure)
 TELLING_MARKERS = ("LLVM ERROR:", "Assertion", "error:")
 _NOISE = re.compile(r"^(#\d+ 0x|\d+\.\s|Stack dump:|PLEASE submit|Program arguments:)")
