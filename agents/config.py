@@ -49,6 +49,9 @@ class TrainConfig:
     workers: int = 1  # parallel rollout envs (RL4ReAl: num_rollout_workers)
     vec_env: str = "batched"  # sb3: batched (all envs in this process, their allocations concurrent) or subproc
     device: str = "cpu"  # cpu, cuda or auto
+    # torch threads for the learner's update (rollouts use 1); more than 1 only on idle cores:
+    # on 2 cores shared with the allocation processes, 2 threads made the update 8x slower
+    torch_threads: int = 1
     num_gpus: float = 0.0  # RLlib learner GPUs (RL4ReAl: num_gpus)
     timesteps: int = 20000  # total environment steps (ignored when episodes is set)
     episodes: int | None = None  # stop after this many episodes instead
@@ -104,7 +107,8 @@ class TrainConfig:
         for name, allowed in CHOICES.items():
             if getattr(self, name) not in allowed:
                 raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {getattr(self, name)!r}")
-        for name in ("workers", "timesteps", "batch_size", "n_steps", "n_epochs", "max_nodes", "max_edges"):
+        for name in ("workers", "timesteps", "batch_size", "n_steps", "n_epochs", "max_nodes", "max_edges",
+                     "torch_threads"):  # fmt: skip
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1")
         if self.episodes is not None and self.episodes < 1:

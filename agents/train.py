@@ -82,7 +82,7 @@ def _train_maskable_ppo(config: TrainConfig, run_dir: Path) -> Path:
     from stable_baselines3.common.callbacks import CallbackList
 
     from agents.algorithms.maskable_ppo import build
-    from agents.callbacks import AllocationFiguresCallback, MetaCheckpointCallback
+    from agents.callbacks import AllocationFiguresCallback, MetaCheckpointCallback, TorchThreadsCallback
     from agents.envs import make_vec_env
 
     meta = model_meta(config, "maskable-ppo")
@@ -93,6 +93,7 @@ def _train_maskable_ppo(config: TrainConfig, run_dir: Path) -> Path:
         callbacks = CallbackList([
             AllocationFiguresCallback(run_dir / "episodes.csv", config.episodes, config.timesteps, config.progress),
             MetaCheckpointCallback(run_dir / "checkpoints", config.checkpoint_every, meta),
+            TorchThreadsCallback(config.torch_threads),
         ])  # fmt: skip
         model.learn(
             total_timesteps=budget,
