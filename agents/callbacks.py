@@ -130,3 +130,31 @@ class MetaCheckpointCallback(BaseCallback):
             self.model.save(path)
             save_meta(path, self.meta)
         return True
+
+
+class TorchThreadsCallback(BaseCallback):
+    """One torch thread while collecting rollouts (a forward pass over a couple of
+    observations only pays for the threads' synchronisation, and the allocation
+    processes want the cores), ``learner`` threads for PPO's update."""
+
+    def __init__(self, learner: int) -> None:
+        super().__init__()
+        self.learner = learner
+
+    def _on_training_start(self) -> None:
+        import torch
+
+        torch.set_num_threads(1)
+
+    def _on_rollout_start(self) -> None:
+        import torch
+
+        torch.set_num_threads(1)
+
+    def _on_rollout_end(self) -> None:
+        import torch
+
+        torch.set_num_threads(self.learner)
+
+    def _on_step(self) -> bool:
+        return True

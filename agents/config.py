@@ -26,6 +26,7 @@ ALGOS = ("maskable-ppo", "reinforce", "random", "heuristic")
 POLICIES = ("mlp", "gnn", "gnn-scoring")
 BACKENDS = ("sb3", "rllib")
 VEC_ENVS = ("batched", "subproc")
+WARM_STARTS = ("heuristic", "search")  # the experts of agents.algorithms.imitation
 CHOICES: dict[str, tuple[str, ...]] = {
     "algo": ALGOS, "policy": POLICIES, "backend": BACKENDS, "vec_env": VEC_ENVS, "device": ("cpu", "cuda", "auto"),
     "reward": REWARD_KINDS,
@@ -49,6 +50,9 @@ class TrainConfig:
     workers: int = 1  # parallel rollout envs (RL4ReAl: num_rollout_workers)
     vec_env: str = "batched"  # sb3: batched (all envs in this process, their allocations concurrent) or subproc
     device: str = "cpu"  # cpu, cuda or auto
+    # torch threads for the learner's update (rollouts use 1); more than 1 only on idle cores:
+    # on 2 cores shared with the allocation processes, 2 threads made the update 8x slower
+    torch_threads: int = 1
     num_gpus: float = 0.0  # RLlib learner GPUs (RL4ReAl: num_gpus)
     timesteps: int = 20000  # total environment steps (ignored when episodes is set)
     episodes: int | None = None  # stop after this many episodes instead
@@ -63,6 +67,12 @@ class TrainConfig:
     gnn_hidden: int = 64
     gnn_layers: int = 2
     spill_gate: bool = False  # gnn-scoring: colour-or-spill as one sigmoid (see agents/policies/scoring.py)
+    # behaviour cloning before PPO (agents/algorithms/imitation.py): expert heuristic or search
+    warm_start: str | None = None
+    bc_episodes: int = 200  # expert episodes on the training split
+    bc_epochs: int = 10  # passes over them (minibatches of batch_size, the policy's learning rate)
+    bc_search_width: int = 4  # --warm-start search: candidates per decision
+    bc_search_budget: int = 64  # --warm-start search: rollouts per function
     seed: int = 0
     reward: str = "cost"  # the env's rewards: cost (dense, log scale), rl4real, spill_cost, vs_greedy
     split: str = "train"
@@ -104,9 +114,17 @@ class TrainConfig:
         for name, allowed in CHOICES.items():
             if getattr(self, name) not in allowed:
                 raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {getattr(self, name)!r}")
-        for name in ("workers", "timesteps", "batch_size", "n_steps", "n_epochs", "max_nodes", "max_edges"):
+        for name in ("workers", "timesteps", "batch_size", "n_steps", "n_epochs", "max_nodes", "max_edges",
+                     "torch_threads"):  # fmt: skip
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1")
+        if self.warm_start is not None and self.warm_start not in WARM_STARTS:
+            raise ConfigError(f"warm_start must be one of {', '.join(WARM_STARTS)}, not {self.warm_start!r}")
+        for name in ("bc_episodes", "bc_search_width", "bc_search_budget"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be at least 1")
+        if self.bc_epochs < 0:
+            raise ConfigError("bc_epochs must be at least 0")
         if self.episodes is not None and self.episodes < 1:
             raise ConfigError("episodes must be at least 1")
         return self
@@ -195,6 +213,8 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
         help_text = f"default: {default}"
         if f.name in CHOICES:
             help_text = f"one of {', '.join(CHOICES[f.name])}; {help_text}"
+        if f.name == "warm_start":
+            help_text = f"behaviour cloning from {' or '.join(WARM_STARTS)} before PPO; {help_text}"
         if base is bool:
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=help_text)
         else:

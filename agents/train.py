@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 from agents.config import ConfigError, TrainConfig
 from agents.inference import ModelMeta, save_meta
@@ -82,17 +83,20 @@ def _train_maskable_ppo(config: TrainConfig, run_dir: Path) -> Path:
     from stable_baselines3.common.callbacks import CallbackList
 
     from agents.algorithms.maskable_ppo import build
-    from agents.callbacks import AllocationFiguresCallback, MetaCheckpointCallback
+    from agents.callbacks import AllocationFiguresCallback, MetaCheckpointCallback, TorchThreadsCallback
     from agents.envs import make_vec_env
 
     meta = model_meta(config, "maskable-ppo")
     venv = make_vec_env(config)
     try:
         model = build(config, venv, tensorboard_log=config.log_dir)
+        if config.warm_start and not config.resume:
+            warm_start(config, model, run_dir, meta)
         budget = config.timesteps if config.episodes is None else 10**12
         callbacks = CallbackList([
             AllocationFiguresCallback(run_dir / "episodes.csv", config.episodes, config.timesteps, config.progress),
             MetaCheckpointCallback(run_dir / "checkpoints", config.checkpoint_every, meta),
+            TorchThreadsCallback(config.torch_threads),
         ])  # fmt: skip
         model.learn(
             total_timesteps=budget,
@@ -106,6 +110,45 @@ def _train_maskable_ppo(config: TrainConfig, run_dir: Path) -> Path:
         return path
     finally:
         venv.close()
+
+
+def warm_start(config: TrainConfig, model: Any, run_dir: Path, meta: ModelMeta) -> Path:
+    """Behaviour cloning of ``config.warm_start``'s decisions on the training split into
+    ``model``'s policy; writes ``bc.csv`` (per epoch) and ``bc_model.zip`` (the cloned
+    policy before PPO) in ``run_dir`` and returns the latter."""
+    import csv
+    from dataclasses import asdict
+
+    import torch
+
+    from agents.algorithms.imitation import clone, collect, make_expert
+    from rl4real_gym.envs.regalloc_env import RegAllocEnv
+
+    assert config.warm_start is not None
+    torch.set_num_threads(config.torch_threads)
+    env = RegAllocEnv(config.target, **config.env_kwargs())
+    try:
+        expert = make_expert(config.warm_start, env, search_width=config.bc_search_width,
+                             search_budget=config.bc_search_budget)  # fmt: skip
+        demos = collect(env, expert, config.bc_episodes, config.gamma, seed=config.seed + 17, progress=config.progress)
+    finally:
+        env.close()
+    print(f"warm start: {demos.episodes} {config.warm_start} episodes, {len(demos)} decisions, "
+          f"expert geomean (cost+1)/(greedy+1) {demos.mean_cost_ratio:.4f}")  # fmt: skip
+    history = clone(model.policy, demos, epochs=config.bc_epochs, batch_size=config.batch_size, seed=config.seed,
+                    progress=config.progress)  # fmt: skip
+    with open(run_dir / "bc.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=["epoch", "actor_loss", "value_loss", "accuracy"])
+        writer.writeheader()
+        writer.writerows(asdict(h) for h in history)
+    if history:
+        last = history[-1]
+        print(f"behaviour cloning: {last.epoch} epochs, expert's action top-1 {last.accuracy:.3f}, "
+              f"-log p {last.actor_loss:.3f}")  # fmt: skip
+    path = run_dir / "bc_model.zip"
+    model.save(path)
+    save_meta(path, meta)
+    return path
 
 
 def _train_reinforce(config: TrainConfig, run_dir: Path) -> Path:

@@ -13,15 +13,18 @@ batch 256) for a short budget and splits the wall time into:
     python benchmarks/bench_training.py --timesteps 4096 --vec-env subproc
 
 With ``--vec-env subproc`` the env time is what the main process waits for its workers.
+On a shared machine the wall times move with the load: the process's CPU time moves less.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from typing import Any
 
 from agents.algorithms.maskable_ppo import build
+from agents.callbacks import TorchThreadsCallback
 from agents.config import TrainConfig
 from agents.envs import make_vec_env
 
@@ -47,10 +50,13 @@ def main() -> None:
     ap.add_argument("--timesteps", type=int, default=4096)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--vec-env", default="batched", choices=("batched", "subproc"))
+    ap.add_argument("--torch-threads", type=int, default=TrainConfig.torch_threads,
+                    help="learner threads (rollouts use 1), as rl4real train")  # fmt: skip
+    ap.add_argument("--n-epochs", type=int, default=TrainConfig.n_epochs)
     args = ap.parse_args()
     fields: dict[str, Any] = dict(
         target=args.target, algo="maskable-ppo", policy="gnn-scoring", reward="cost", workers=args.workers,
-        timesteps=args.timesteps, n_steps=256, batch_size=256, progress=False,
+        timesteps=args.timesteps, n_steps=256, batch_size=256, n_epochs=args.n_epochs, progress=False,
     )  # fmt: skip
     if "vec_env" in TrainConfig.__dataclass_fields__:  # the older design had only SubprocVecEnv
         fields["vec_env"] = args.vec_env
@@ -61,13 +67,17 @@ def main() -> None:
     venv.reset = env_clock.wrap(venv.reset)  # type: ignore[method-assign]
     model = build(config, venv, tensorboard_log=None)
     model.train = learn_clock.wrap(model.train)  # type: ignore[method-assign]
-    start = time.perf_counter()
-    model.learn(total_timesteps=args.timesteps)
-    total = time.perf_counter() - start
+    start, cpu = time.perf_counter(), time.process_time()
+    model.learn(total_timesteps=args.timesteps, callback=TorchThreadsCallback(args.torch_threads))
+    total, cpu = time.perf_counter() - start, time.process_time() - cpu
     venv.close()
     forward = total - env_clock.seconds - learn_clock.seconds
-    print(f"{args.target}, {args.workers} envs ({fields.get('vec_env', 'subproc')}), {model.num_timesteps} steps "
-          f"in {total:.1f} s: {model.num_timesteps / total:.0f} steps/s")
+    print(
+        f"{args.target}, {args.workers} envs ({fields.get('vec_env', 'subproc')}), {model.num_timesteps} steps "
+        f"in {total:.1f} s: {model.num_timesteps / total:.0f} steps/s (learner threads {args.torch_threads}, "
+        f"n_epochs {args.n_epochs}; load average {os.getloadavg()[0]:.2f} at the end)"
+    )
+    print(f"  this process's CPU time {cpu:.1f} s (the allocation processes not counted)")
     for name, seconds in (("env", env_clock.seconds), ("policy forward", forward), ("learner", learn_clock.seconds)):
         print(f"  {name:<15} {seconds:7.1f} s  {seconds / total:6.1%}")
 

@@ -3,9 +3,10 @@ algorithm into the environment.
 
 Everything an algorithm needs from the env is here: read ``obs``, ask
 ``env.action_masks()`` (or ``obs["action_mask"]``), step. The policy scores actions
-by structure rather than position: every node slot gets its own score from a shared
-per-node network (select-node phase), while task, colour/spill and split choices come
-from a head on pooled graph features, the current node and the phase. Illegal actions
+by structure rather than position: every node gets its own score from its embedding
+(message passing over the interference graph, the trunk the SB3 graph policies share),
+while task, colour/spill and split choices come from a head on pooled graph features,
+the current node and the phase. Illegal actions
 get -inf logits, so they are never sampled and carry no gradient.
 """
 
@@ -21,31 +22,34 @@ import numpy as np
 import torch
 from torch import nn
 
+from agents.policies.graph import GraphConv, encode_graph
 from rl4real_gym.envs.spaces import Layout
 
 
 class MaskedPolicy(nn.Module):
-    def __init__(self, layout: Layout, num_features: int, split_features: int, hidden: int = 64) -> None:
+    """Node embeddings from the shared message-passing trunk (``agents.policies.graph``);
+    a per-node score for the select-node phase, one head on the pooled context for the
+    rest, plus a per-split-point score."""
+
+    def __init__(self, layout: Layout, num_features: int, split_features: int, hidden: int = 64,
+                 layers: int = 2) -> None:  # fmt: skip
         super().__init__()
         self.layout = layout
-        self.node = nn.Sequential(nn.Linear(num_features, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU())
+        self.embed = nn.Sequential(nn.Linear(num_features, hidden), nn.ReLU())
+        self.convs = nn.ModuleList(GraphConv(hidden, hidden) for _ in range(layers))
         self.node_score = nn.Linear(hidden, 1)
         rest = 2 + layout.num_colours + 1 + layout.max_split_points
-        context = 2 * hidden + 4 + split_features
+        context = 3 * hidden + 4 + split_features
         self.head = nn.Sequential(nn.Linear(context, hidden), nn.ReLU(), nn.Linear(hidden, rest))
         self.split_score = nn.Linear(split_features, 1)
         self.value = nn.Sequential(nn.Linear(context, hidden), nn.ReLU(), nn.Linear(hidden, 1))
 
     def forward(self, obs: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
-        x, mask = obs["node_features"], obs["node_mask"].float()
-        h = self.node(x) * mask.unsqueeze(-1)
-        node_logits = self.node_score(h).squeeze(-1)
-        pooled = h.sum(1) / mask.sum(1, keepdim=True).clamp(min=1.0)
-        current = obs["current_node"].long().view(-1)
-        cur = h[torch.arange(h.shape[0]), current.clamp(min=0)] * (current >= 0).float().unsqueeze(-1)
+        g = encode_graph(obs, self.embed, self.convs)
+        node_logits = self.node_score(g.nodes).squeeze(-1)
         phase = nn.functional.one_hot(obs["phase"].long().view(-1), 4).float()
         split = obs["split_features"]
-        context = torch.cat([pooled, cur, phase, split.mean(1)], dim=1)
+        context = torch.cat([g.mean, g.maxed, g.current, phase, split.mean(1)], dim=1)
         rest = self.head(context)
         lay = self.layout
         split_logits = rest[:, -lay.max_split_points :] + self.split_score(split).squeeze(-1)

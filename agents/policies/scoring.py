@@ -20,7 +20,8 @@ so what makes a register a good choice carries over to registers rarely seen fre
 ``h_i`` comes from message passing over the interference graph (the GNN extractor's
 layers); ``context`` pools the graph and holds the current node's embedding and the
 phase. The critic reads the context only. The action mask still decides legality; the
-head only has to rank what is legal.
+head only has to rank what is legal. A segment is scored only for the samples in its
+phase (it is masked in the others, where its logits are left at zero).
 """
 
 from __future__ import annotations
@@ -33,24 +34,25 @@ from sb3_contrib.common.maskable.policies import MaskableActorCriticPolicy
 from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
 from torch import nn
 
-from agents.policies.gnn import GraphConv, encode_graph
+from agents.policies.graph import GraphConv, PairScorer, encode_graph, score_items, tracing
+from rl4real_gym.driver.state import Phase
 
 
-class Unpacked(NamedTuple):
-    """GraphScoringExtractor's flat output, in parts (batch first)."""
+class ScoringFeatures(NamedTuple):
+    """GraphScoringExtractor's output (batch first): SB3 passes it unchanged from the
+    extractor to ContextCritic and ScoringHead, so it need not be one flat tensor."""
 
-    nodes: torch.Tensor  # (B, N, H) node embeddings
+    nodes: torch.Tensor  # (B, n, H) node embeddings of the batch's used node slots (n <= N)
     context: torch.Tensor  # (B, D)
     splits: torch.Tensor  # (B, U, F) split-point features
     registers: torch.Tensor  # (B, C + 1, K) register features; K = 0 without them
     colour_mask: torch.Tensor  # (B, C + 1), (B, 0) without the spill gate
+    phase: torch.Tensor  # (B,) int64, the observation's phase
 
 
 class FeatureLayout(NamedTuple):
-    """Where each part sits in GraphScoringExtractor's flat output: ``[node embeddings
-    (N x H) | context | split-point features (U x F) | register features ((C + 1) x K) |
-    colour mask (C + 1), gated only]``. ``register_dim`` is 0 for an observation space
-    without ``register_features``."""
+    """The sizes of GraphScoringExtractor's parts. ``register_dim`` is 0 for an
+    observation space without ``register_features``."""
 
     nodes: int
     hidden: int
@@ -62,32 +64,15 @@ class FeatureLayout(NamedTuple):
     register_dim: int = 0
 
     @property
-    def context(self) -> slice:
-        start = self.nodes * self.hidden
-        return slice(start, start + self.context_dim)
-
-    @property
-    def split_end(self) -> int:
-        return self.context.stop + self.splits * self.split_dim
-
-    @property
-    def register_end(self) -> int:
-        return self.split_end + (self.num_colours + 1) * self.register_dim
-
-    @property
     def size(self) -> int:
-        return self.register_end + (self.num_colours + 1 if self.spill_gate else 0)
-
-    def unpack(self, features: torch.Tensor) -> Unpacked:
-        batch, ctx = features.shape[0], self.context
-        h = features[:, : ctx.start].view(batch, self.nodes, self.hidden)
-        split = features[:, ctx.stop : self.split_end].view(batch, self.splits, self.split_dim)
-        registers = features[:, self.split_end : self.register_end].view(batch, self.num_colours + 1, self.register_dim)
-        return Unpacked(h, features[:, ctx], split, registers, features[:, self.register_end :])
+        """The parts' total size, SB3's ``features_dim`` (as if flattened)."""
+        gate = self.num_colours + 1 if self.spill_gate else 0
+        return (self.nodes * self.hidden + self.context_dim + self.splits * self.split_dim
+                + (self.num_colours + 1) * self.register_dim + gate)  # fmt: skip
 
 
 class GraphScoringExtractor(BaseFeaturesExtractor):
-    """The flat features described by its ``layout`` (a FeatureLayout)."""
+    """The ScoringFeatures of an observation batch (sizes in its ``layout``)."""
 
     def __init__(
         self, observation_space: gym.spaces.Dict, hidden: int = 64, layers: int = 2, spill_gate: bool = False
@@ -108,18 +93,15 @@ class GraphScoringExtractor(BaseFeaturesExtractor):
         self.embed = nn.Sequential(nn.Linear(feats, hidden), nn.ReLU())
         self.convs = nn.ModuleList(GraphConv(hidden, hidden) for _ in range(layers))
 
-    def forward(self, obs: dict[str, torch.Tensor]) -> torch.Tensor:
-        g = encode_graph(obs, self.embed, self.convs)
+    def forward(self, obs: dict[str, torch.Tensor]) -> ScoringFeatures:  # type: ignore[override]
+        g = encode_graph(obs, self.embed, self.convs, pad=False)
         batch = g.nodes.shape[0]
         phase = obs["phase"].float().reshape(batch, -1)  # one-hot (SB3 preprocessing)
         context = torch.cat([g.mean, g.maxed, g.current, phase, g.has_current], dim=1)
-        split = obs["split_features"].float().flatten(1)
-        parts = [g.nodes.flatten(1), context, split]
-        if self.has_registers:
-            parts.append(obs["register_features"].float().flatten(1))
-        if self.layout.spill_gate:
-            parts.append(obs["action_mask"].float()[:, self.colour_slice])
-        return torch.cat(parts, dim=1)
+        split = obs["split_features"].float()
+        registers = obs["register_features"].float() if self.has_registers else split.new_zeros(batch, 0, 0)
+        gate = obs["action_mask"].float()[:, self.colour_slice] if self.layout.spill_gate else split.new_zeros(batch, 0)
+        return ScoringFeatures(g.nodes, context, split, registers, gate, phase.argmax(dim=1))
 
 
 class ScoringHead(nn.Module):
@@ -130,26 +112,21 @@ class ScoringHead(nn.Module):
         self.layout = layout
         context = layout.context_dim
         self.spill = nn.Linear(context, 1) if layout.spill_gate else None
-        self.node_score = nn.Sequential(nn.Linear(layout.hidden + context, width), nn.Tanh(), nn.Linear(width, 1))
+        self.node_score = PairScorer(layout.hidden, context, width)
         self.task = nn.Linear(context, 2)
         self.colour = nn.Linear(context, layout.num_colours + 1)
-        self.split_score = nn.Sequential(nn.Linear(layout.split_dim + context, width), nn.Tanh(), nn.Linear(width, 1))
-        self.register_score = (
-            nn.Sequential(nn.Linear(layout.register_dim + context, width), nn.Tanh(), nn.Linear(width, 1))
-            if layout.register_dim
-            else None
-        )
+        self.split_score = PairScorer(layout.split_dim, context, width)
+        self.register_score = PairScorer(layout.register_dim, context, width) if layout.register_dim else None
 
-    def forward(self, features: torch.Tensor) -> torch.Tensor:
-        h, context, split, registers, colour_mask = self.layout.unpack(features)
-        nodes, splits = self.layout.nodes, self.layout.splits
-        node_logits = self.node_score(torch.cat([h, context[:, None].expand(-1, nodes, -1)], -1)).squeeze(-1)
-        split_in = torch.cat([split, context[:, None].expand(-1, splits, -1)], -1)
-        split_logits = self.split_score(split_in).squeeze(-1)
+    def forward(self, features: ScoringFeatures) -> torch.Tensor:
+        h, context, split, registers, colour_mask, phase = features
+        node_logits = phase_scores(self.node_score, h, context, phase, Phase.SELECT_NODE, self.layout.nodes)
+        split_logits = phase_scores(self.split_score, split, context, phase, Phase.SPLIT, self.layout.splits)
         colour_logits = self.colour(context)
         if self.register_score is not None:
-            register_in = torch.cat([registers, context[:, None].expand(-1, registers.shape[1], -1)], -1)
-            colour_logits = colour_logits + self.register_score(register_in).squeeze(-1)
+            colour_logits = colour_logits + phase_scores(
+                self.register_score, registers, context, phase, Phase.COLOUR, self.layout.num_colours + 1
+            )
         if self.spill is not None:
             colour_logits = self.gated_colour_logits(colour_logits, context, colour_mask)
         return torch.cat([node_logits, self.task(context), colour_logits, split_logits], dim=1)
@@ -173,25 +150,39 @@ class ScoringHead(nn.Module):
         return torch.cat([colour, -nn.functional.softplus(-z)], dim=1)  # log sigmoid(z)
 
 
+def phase_scores(
+    scorer: PairScorer, items: torch.Tensor, context: torch.Tensor, phase: torch.Tensor, wanted: int, size: int
+) -> torch.Tensor:
+    """(B, size) scores of ``items``, computed only for the samples in phase ``wanted``
+    and zero elsewhere: a segment is masked outside its phase, so its logits there
+    change nothing (not under tracing: an exported model scores every sample)."""
+    if tracing():
+        return score_items(scorer, items, context, size)
+    rows = (phase == wanted).nonzero().squeeze(1)
+    out = context.new_zeros(context.shape[0], size)
+    if rows.numel() == 0:
+        return out
+    return out.index_copy(0, rows, score_items(scorer, items[rows], context[rows], size))
+
+
 class ContextCritic(nn.Module):
     """SB3's mlp_extractor slot: the actor gets the features unchanged (the ScoringHead
     parses them); the critic gets an MLP of the context."""
 
     def __init__(self, layout: FeatureLayout, width: int = 128) -> None:
         super().__init__()
-        self.context = layout.context
         self.latent_dim_pi = layout.size
         self.latent_dim_vf = width
         self.value = nn.Sequential(nn.Linear(layout.context_dim, width), nn.Tanh())
 
-    def forward(self, features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, features: ScoringFeatures) -> tuple[ScoringFeatures, torch.Tensor]:
         return self.forward_actor(features), self.forward_critic(features)
 
-    def forward_actor(self, features: torch.Tensor) -> torch.Tensor:
+    def forward_actor(self, features: ScoringFeatures) -> ScoringFeatures:
         return features
 
-    def forward_critic(self, features: torch.Tensor) -> torch.Tensor:
-        return self.value(features[:, self.context])
+    def forward_critic(self, features: ScoringFeatures) -> torch.Tensor:
+        return self.value(features.context)
 
 
 class GraphScoringPolicy(MaskableActorCriticPolicy):

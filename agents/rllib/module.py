@@ -32,6 +32,8 @@ from ray.rllib.core.rl_module.apis.value_function_api import ValueFunctionAPI
 from ray.rllib.core.rl_module.torch.torch_rl_module import TorchRLModule
 from torch import nn
 
+from agents.policies.graph import neighbour_mean  # the message passing all graph policies share
+
 MASKED_LOGIT = -1.0e9
 NUM_PHASES = 4
 NUM_TASKS = 2
@@ -55,22 +57,6 @@ def mlp(sizes: list[int], last_activation: bool = True) -> nn.Sequential:
 def apply_mask(logits: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """Logits of illegal actions replaced by ``MASKED_LOGIT``."""
     return torch.where(mask.bool(), logits, torch.full_like(logits, MASKED_LOGIT))
-
-
-def neighbour_mean(h: torch.Tensor, edge_index: torch.Tensor, num_edges: torch.Tensor) -> torch.Tensor:
-    """Mean of each node's neighbours' embeddings over the valid undirected edges."""
-    batch, nodes, width = h.shape
-    edges = edge_index.shape[1]
-    valid = torch.arange(edges, device=h.device)[None, :] < num_edges.reshape(batch, 1)
-    offset = (torch.arange(batch, device=h.device) * nodes)[:, None]
-    src = (edge_index[..., 0].long() + offset)[valid]
-    dst = (edge_index[..., 1].long() + offset)[valid]
-    flat = h.reshape(batch * nodes, width)
-    total = torch.zeros_like(flat).index_add_(0, dst, flat[src]).index_add_(0, src, flat[dst])
-    ones = torch.ones_like(src, dtype=h.dtype)
-    degree = torch.zeros(batch * nodes, dtype=h.dtype, device=h.device)
-    degree = degree.index_add_(0, dst, ones).index_add_(0, src, ones)
-    return (total / degree.clamp(min=1.0)[:, None]).reshape(batch, nodes, width)
 
 
 def masked_pool(h: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
