@@ -18,6 +18,8 @@ from typing import Any
 
 _HEADER = struct.Struct("<I")
 MAX_FRAME = 1 << 30
+SPIN_FOR = 100e-6  # seconds a receive polls before it sleeps (as the plugin's FrameChannel)
+SPIN_WHEN_WAIT_BELOW = 200e-6  # ... when the last frame came within this
 
 
 class ChannelClosed(ConnectionError):
@@ -39,6 +41,7 @@ class Channel:
         sock.settimeout(None)
         self.sock = sock
         self._timeout = -1.0
+        self._last_wait = 0.0
         self._buf = bytearray(1 << 16)
         self._view = memoryview(self._buf)
         self._start = 0  # unread bytes are self._buf[_start:_end]
@@ -66,8 +69,8 @@ class Channel:
         except OSError as err:
             raise ChannelClosed(f"the allocation process is gone ({err})") from err
 
-    def _fill(self, need: int, deadline: float) -> None:
-        """Reads until ``need`` unread bytes are buffered."""
+    def _grow(self, need: int) -> None:
+        """Makes room for ``need`` unread bytes from ``_start``."""
         if len(self._buf) - self._start < need:  # compact, then grow
             size = self._end - self._start
             if self._start:
@@ -77,6 +80,10 @@ class Channel:
                 self._view.release()  # a bytearray with a live view cannot grow
                 self._buf.extend(bytes(max(need, 2 * len(self._buf)) - len(self._buf)))
                 self._view = memoryview(self._buf)
+
+    def _fill(self, need: int, deadline: float) -> None:
+        """Reads until ``need`` unread bytes are buffered."""
+        self._grow(need)
         while self._end - self._start < need:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -97,10 +104,38 @@ class Channel:
                 raise ChannelClosed("the allocation process closed the connection")
             self._end += n
 
+    def _spin(self) -> None:
+        """Polls the socket for up to SPIN_FOR seconds: waking a sleeping process costs
+        tens of microseconds on an idle (virtual) machine, more than a decision takes.
+        Between polls it yields the core, which the process it waits for (or another
+        one a vector env waits for) may be queued on."""
+        self._grow(4)
+        end = time.perf_counter() + SPIN_FOR
+        while time.perf_counter() < end:
+            try:
+                n = self.sock.recv_into(self._view[self._end :], 0, socket.MSG_DONTWAIT)
+            except (BlockingIOError, InterruptedError):
+                os.sched_yield()  # the process we wait for may be queued on this core
+                continue
+            except OSError:
+                return  # the blocking read reports it
+            if n == 0:
+                return
+            self._end += n
+            return
+
     def receive(self, msg: Any, timeout: float) -> Any:
-        """Waits up to ``timeout`` seconds for one frame and parses it into ``msg``."""
+        """Waits up to ``timeout`` seconds for one frame and parses it into ``msg``.
+
+        When the last frame came within SPIN_WHEN_WAIT_BELOW, the socket is polled for a
+        while before sleeping (a process answering in microseconds is not worth a wake-up).
+        """
+        started = time.perf_counter()
         deadline = time.monotonic() + timeout
+        if self._end == self._start and self._last_wait < SPIN_WHEN_WAIT_BELOW:
+            self._spin()
         self._fill(4, deadline)
+        self._last_wait = time.perf_counter() - started
         (size,) = _HEADER.unpack_from(self._buf, self._start)
         if size > MAX_FRAME:
             raise ChannelClosed(f"malformed protocol message: a frame of {size} bytes")

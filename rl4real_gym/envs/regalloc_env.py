@@ -350,15 +350,15 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
         self._mask = flat_mask(state, self.layout)
         self._obs = build_observation(state, self.layout, self._mask, previous)
 
-    # A vector env that batches observations into arrays of its own turns this off: the
-    # copies would be copied again.
-    _copy_observations = True
+    # Set by a vector env that steps this env with others: it batches observations into
+    # arrays of its own, so copies would be copied again.
+    _batched = False
 
     def _observation(self) -> dict[str, Any]:
         """A fresh copy: callers may keep or modify what they are given. (The arrays kept
         in ``_obs`` are never modified: a new state makes new ones.)"""
         assert self._obs is not None
-        if not self._copy_observations:
+        if self._batched:
             return dict(self._obs)
         return {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in self._obs.items()}
 

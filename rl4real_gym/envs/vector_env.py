@@ -100,7 +100,7 @@ class RegAllocVectorEnv(VectorEnv):
             raise ValueError(f"num_envs must be at least 1, not {num_envs}")
         self.envs = [RegAllocEnv(target, **kwargs) for _ in range(num_envs)]
         for env in self.envs:
-            env._copy_observations = False  # batch_observations makes the caller's copies
+            env._batched = True
         self.num_envs = num_envs
         self.single_observation_space = self.envs[0].observation_space
         self.single_action_space = self.envs[0].action_space
