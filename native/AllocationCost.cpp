@@ -117,6 +117,20 @@ void AllocationFigures::printJSON(raw_ostream &OS, const char *Function) const {
      << "}\n";
 }
 
+void rl4real::appendFigures(StringRef Path, StringRef Who,
+                            function_ref<void(raw_ostream &)> Print) {
+  if (Path.empty()) {
+    Print(errs());
+    return;
+  }
+  std::error_code EC;
+  raw_fd_ostream OS(Path, EC, sys::fs::OF_Append);
+  if (EC)
+    report_fatal_error(Twine(Who) + ": cannot open " + Path + ": " +
+                       EC.message());
+  Print(OS);
+}
+
 namespace {
 
 cl::opt<std::string>
@@ -140,16 +154,8 @@ public:
     auto &MBFI = getAnalysis<MachineBlockFrequencyInfoWrapperPass>().getMBFI();
     AllocationFigures F = measureAllocation(MF, MBFI, nullptr);
     std::string Name = MF.getName().str();
-    if (CostOutput.empty()) {
-      F.printJSON(errs(), Name.c_str());
-      return false;
-    }
-    std::error_code EC;
-    raw_fd_ostream OS(CostOutput, EC, sys::fs::OF_Append);
-    if (EC)
-      report_fatal_error(Twine("rl4real-cost: cannot open ") + CostOutput +
-                         ": " + EC.message());
-    F.printJSON(OS, Name.c_str());
+    appendFigures(CostOutput, "rl4real-cost",
+                  [&](raw_ostream &OS) { F.printJSON(OS, Name.c_str()); });
     return false;
   }
 };

@@ -11,6 +11,9 @@
 #ifndef RL4REAL_ALLOCATIONCOST_H
 #define RL4REAL_ALLOCATIONCOST_H
 
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/StringRef.h"
+
 namespace llvm {
 class MachineFunction;
 class MachineBlockFrequencyInfo;
@@ -41,6 +44,12 @@ struct AllocationFigures {
 AllocationFigures measureAllocation(const llvm::MachineFunction &MF,
                                     const llvm::MachineBlockFrequencyInfo &MBFI,
                                     const llvm::VirtRegMap *VRM);
+
+/// Writes one function's figures (Print writes the JSON line) to the end of
+/// Path, or to stderr when Path is empty. A file that cannot be opened is a
+/// fatal error naming Who (the pass or option that asked for it).
+void appendFigures(llvm::StringRef Path, llvm::StringRef Who,
+                   llvm::function_ref<void(llvm::raw_ostream &)> Print);
 
 } // namespace rl4real
 

@@ -2,7 +2,7 @@
 //
 // Measures what PEI inserted for the callee-saved registers an allocation
 // used (see CalleeSavedCost.h), and registers the two passes that report it:
-//   llc -load librl4real.so -run-pass=rl4real-csr-cost \
+//   llc -load librl4real.so -run-pass=rl4real-csr-cost
 //       -rl4real-csr-cost-output=F f.mir      (f.mir: -stop-after=prologepilog)
 // and, in rl4real-server episodes, the pass after PEI that sends the
 // allocator's FUNCTION_DONE state.
@@ -22,7 +22,6 @@
 #include "llvm/CodeGen/TargetRegisterInfo.h"
 #include "llvm/CodeGen/TargetSubtargetInfo.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 #include <optional>
 
@@ -143,16 +142,8 @@ public:
     auto &MBFI = getAnalysis<MachineBlockFrequencyInfoWrapperPass>().getMBFI();
     CalleeSavedFigures F = measureCalleeSaved(MF, MBFI);
     std::string Name = MF.getName().str();
-    if (CsrCostOutput.empty()) {
-      F.printJSON(errs(), Name.c_str());
-      return false;
-    }
-    std::error_code EC;
-    raw_fd_ostream OS(CsrCostOutput, EC, sys::fs::OF_Append);
-    if (EC)
-      report_fatal_error(Twine("rl4real-csr-cost: cannot open ") +
-                         CsrCostOutput + ": " + EC.message());
-    F.printJSON(OS, Name.c_str());
+    appendFigures(CsrCostOutput, "rl4real-csr-cost",
+                  [&](raw_ostream &OS) { F.printJSON(OS, Name.c_str()); });
     return false;
   }
 };

@@ -48,7 +48,6 @@
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 #include <queue>
 
@@ -576,13 +575,11 @@ bool RL4ReAlRegAlloc::runOnMachineFunction(MachineFunction &MF) {
   DeadRemats.clear();
 
   AllocationFigures F = measureAllocation(MF, *Ctx.MBFI, Ctx.VRM);
-  if (!opts::FiguresOutput.empty()) {
-    std::error_code EC;
-    raw_fd_ostream OS(opts::FiguresOutput, EC, sys::fs::OF_Append);
-    if (EC)
-      report_fatal_error(Twine("rl4real: cannot open ") + opts::FiguresOutput);
-    F.printJSON(OS, MF.getName().str().c_str());
-  }
+  if (!opts::FiguresOutput.empty())
+    appendFigures(opts::FiguresOutput, "-rl4real-figures-output",
+                  [&](raw_ostream &OS) {
+                    F.printJSON(OS, MF.getName().str().c_str());
+                  });
   if (Agent && !Client->closed()) {
     Decisions->setPhase(schema::phase::FunctionDone, -1);
     State Done = state();
