@@ -26,6 +26,7 @@ import re
 import signal
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -295,66 +296,58 @@ def run_llvm_allocator(
     if allocator not in known:
         raise ValueError(f"unknown LLVM allocator {allocator!r}; choose from {known}")
     tgt = get_target(target)
-    llc, plugin = tool("llc"), plugin_path()
-    load = ["-load", str(plugin)] if allocator == PLUGIN_HEURISTIC else []
+    load = ["-load", str(plugin_path())] if allocator == PLUGIN_HEURISTIC else []
     with tempfile.TemporaryDirectory(prefix="rl4real-cost-") as tmp:
-        mir = Path(tmp) / "f.mir"
-        out = Path(tmp) / "cost.jsonl"
-        step = f"llc -regalloc={allocator}"
-        proc = _run(
-            [llc, opt_level, *tgt.llc_args, *load, f"-regalloc={allocator}", "-verify-machineinstrs",
-             f"-stop-after={tgt.allocated_after}", str(module), "-o", str(mir)],
-            timeout,
+        run = (module, tgt, allocator, opt_level, load, Path(tmp), timeout)
+        failure, cost_text = _stop_and_measure(
+            *run, stop_after=tgt.allocated_after, step=f"llc -regalloc={allocator}",
+            clean=neutralize_constant_pool, cost_pass="rl4real-cost", what="allocation",
         )  # fmt: skip
-        if proc is None:
-            return BaselineResult(allocator, failure=hang_failure(allocator, step, timeout))
-        if proc.returncode != 0:
-            return BaselineResult(allocator, failure=classify_failure(allocator, step, proc.stderr, proc.returncode))
-        mir.write_text(neutralize_constant_pool(mir.read_text()))
-        step = f"measuring {allocator}'s allocation (the rl4real-cost pass)"
-        proc = _run(
-            [llc, *tgt.llc_args, "-load", str(plugin), "-run-pass=rl4real-cost",
-             f"-rl4real-cost-output={out}", str(mir), "-o", os.devnull],
-            timeout,
-        )  # fmt: skip
-        if proc is None:
-            return BaselineResult(allocator, failure=hang_failure(allocator, step, timeout))
-        if proc.returncode != 0:
-            return BaselineResult(allocator, failure=classify_failure(allocator, step, proc.stderr, proc.returncode))
-        failure, csr_text = _measure_callee_saved(module, tgt, allocator, opt_level, load, Path(tmp), timeout)
+        csr_text = ""
+        if failure is None:  # the same code after PEI: the callee-saved saves and restores
+            failure, csr_text = _stop_and_measure(
+                *run, stop_after="prologepilog", step=f"llc -regalloc={allocator} -stop-after=prologepilog",
+                clean=lambda mir: drop_cfi(neutralize_constant_pool(mir)), cost_pass="rl4real-csr-cost",
+                what="callee-saved registers",
+            )  # fmt: skip
         if failure is not None:
             return BaselineResult(allocator, failure=failure)
-        return BaselineResult(allocator, parse_cost_lines(out.read_text() if out.exists() else "", csr_text))
+        return BaselineResult(allocator, parse_cost_lines(cost_text, csr_text))
 
 
-def _measure_callee_saved(
+def _llc_failure(cmd: list[str], allocator: str, step: str, timeout: float) -> BaselineFailure | None:
+    """Runs one llc step of a measurement: why it failed (crash, hang, verifier), or None."""
+    proc = _run(cmd, timeout)
+    if proc is None:
+        return hang_failure(allocator, step, timeout)
+    if proc.returncode != 0:
+        return classify_failure(allocator, step, proc.stderr, proc.returncode)
+    return None
+
+
+def _stop_and_measure(
     module: str | Path, tgt: Target, allocator: str, opt_level: str, load: list[str], tmp: Path, timeout: float,
+    *, stop_after: str, step: str, clean: Callable[[str], str], cost_pass: str, what: str,
 ) -> tuple[BaselineFailure | None, str]:  # fmt: skip
-    """The rl4real-csr-cost lines of ``allocator`` on ``module`` (code stopped after PEI), or
-    why there are none."""
+    """llc with ``allocator`` on ``module`` stopped after ``stop_after`` (``step`` names
+    that run in a failure), the MIR passed through ``clean``, then the plugin's
+    ``cost_pass`` on it: the JSON lines it wrote, or why there are none."""
     llc, plugin = tool("llc"), plugin_path()
-    mir, out = tmp / "pei.mir", tmp / "csr.jsonl"
-    step = f"llc -regalloc={allocator} -stop-after=prologepilog"
-    proc = _run(
+    mir, out = tmp / f"{cost_pass}.mir", tmp / f"{cost_pass}.jsonl"
+    failure = _llc_failure(
         [llc, opt_level, *tgt.llc_args, *load, f"-regalloc={allocator}", "-verify-machineinstrs",
-         "-stop-after=prologepilog", str(module), "-o", str(mir)],
-        timeout,
+         f"-stop-after={stop_after}", str(module), "-o", str(mir)],
+        allocator, step, timeout,
     )  # fmt: skip
-    if proc is None:
-        return hang_failure(allocator, step, timeout), ""
-    if proc.returncode != 0:
-        return classify_failure(allocator, step, proc.stderr, proc.returncode), ""
-    mir.write_text(drop_cfi(neutralize_constant_pool(mir.read_text())))
-    step = f"measuring {allocator}'s callee-saved registers (the rl4real-csr-cost pass)"
-    proc = _run(
-        [llc, *tgt.llc_args, "-load", str(plugin), "-run-pass=rl4real-csr-cost",
-         f"-rl4real-csr-cost-output={out}", str(mir), "-o", os.devnull],
-        timeout,
-    )  # fmt: skip
-    if proc is None:
-        return hang_failure(allocator, step, timeout), ""
-    if proc.returncode != 0:
-        return classify_failure(allocator, step, proc.stderr, proc.returncode), ""
+    if failure is None:
+        mir.write_text(clean(mir.read_text()))
+        failure = _llc_failure(
+            [llc, *tgt.llc_args, "-load", str(plugin), f"-run-pass={cost_pass}", f"-{cost_pass}-output={out}",
+             str(mir), "-o", os.devnull],
+            allocator, f"measuring {allocator}'s {what} (the {cost_pass} pass)", timeout,
+        )  # fmt: skip
+    if failure is not None:
+        return failure, ""
     return None, out.read_text() if out.exists() else ""
 
 
