@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -185,7 +185,8 @@ def failure_note(summaries: list[Summary]) -> list[str]:
     ]
 
 
-def write_csv(path: Path, items: list[Any]) -> None:
+def write_csv(path: Path, items: Sequence[Any]) -> None:
+    """The dataclass ``items`` as CSV rows under their field names (nothing when empty)."""
     if not items:
         return
     with open(path, "w", newline="") as f:

@@ -21,7 +21,6 @@ has from it is outside the training split.
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -247,15 +246,6 @@ def format_programs_summary(summaries: Sequence[ProgramSummary], target: str) ->
     if get_target(target).name == "aarch64" and any(s.counted for s in summaries):
         notes.append(QEMU_COUNTS_NOTE + ".")
     return "\n".join(lines + notes)
-
-
-def write_rows(path: Path, items: Sequence[Any]) -> None:
-    if not items:
-        return
-    with open(path, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(asdict(items[0])))
-        writer.writeheader()
-        writer.writerows(asdict(i) for i in items)
 
 
 def plot_programs(rows: Sequence[ProgramRow], path: Path) -> bool:

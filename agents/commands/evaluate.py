@@ -213,6 +213,7 @@ def run_programs(args: argparse.Namespace, model_path: str | None) -> int:
     import tempfile
     from pathlib import Path
 
+    from agents.evaluation import write_csv
     from agents.inference import load_policy
     from agents.programs_eval import (
         PROGRAM_ALLOCATORS,
@@ -223,7 +224,6 @@ def run_programs(args: argparse.Namespace, model_path: str | None) -> int:
         held_out_programs,
         plot_programs,
         summarize_programs,
-        write_rows,
     )
     from rl4real_gym.dataset.manifest import resolve_dataset_dir
     from rl4real_gym.targets import get_target
@@ -249,8 +249,8 @@ def run_programs(args: argparse.Namespace, model_path: str | None) -> int:
     print(format_programs_summary(summaries, target))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    write_rows(out / "programs.csv", rows)
-    write_rows(out / "programs_summary.csv", summaries)
+    write_csv(out / "programs.csv", rows)
+    write_csv(out / "programs_summary.csv", summaries)
     written = ["programs.csv", "programs_summary.csv"]
     if plot_programs(rows, out / "programs_vs_greedy.png"):
         written.append("programs_vs_greedy.png")
