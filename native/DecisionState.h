@@ -122,7 +122,7 @@ public:
   void edges(std::vector<int32_t> &Out) const;
   /// How the edge set changed since the last call, and forgets it. Returns
   /// true when it must be sent whole (a new function's first state);
-  /// otherwise fills Dropped with the nodes that lost all their edges and
+  /// otherwise replaces Dropped with the nodes that lost all their edges and
   /// Added with the edges that appeared after that (pairs i < j, flattened):
   /// removing every edge of a dropped node, then adding Added, turns the
   /// previous edge set into the current one.

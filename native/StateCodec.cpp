@@ -76,8 +76,6 @@ void StateCodec::encode(DecisionState &D, const std::string &Function,
     append(Col, C);
     append(Wt, W);
   }
-  Dropped.clear();
-  Added.clear();
   bool Whole = D.takeEdgeChanges(Dropped, Added) || !SentEdges;
   bool NewEdges = Whole || !Dropped.empty() || !Added.empty();
   if (Index.empty() && !NewEdges && N == Known)
