@@ -5,7 +5,11 @@ baseline measured in the same run:
 
 * ``env.step`` median, next to the raw session round trip for the same decisions;
 * ``reset`` median (an episode forked by rl4real-server), next to starting llc per
-  episode (the old design's reset, minus its gRPC start-up);
+  episode (the old design's reset, minus its gRPC start-up): with prefetching (the
+  default: the next episode's process is started during the first step and computes
+  while the agent decides), and cold (``prefetch=False``, or a reset with a new seed or
+  a named function), where the reset waits for LLVM's pipeline to reach the first
+  decision; and the first step of an episode, which pays for starting the prefetch;
 * ``env.unwrapped.fork()`` median;
 * the batched vector env's steps/s for N = 1, 2, 4, and the Python time per sub-env step
   (wall time minus the time Python waited on the allocation processes), from which the
@@ -40,10 +44,11 @@ def median_us(xs: list[float]) -> float:
     return statistics.median(xs) * 1e6
 
 
-def single_env(env_id: str, steps: int, seed: int) -> dict[str, object]:
-    env = gym.make(env_id)
+def single_env(env_id: str, steps: int, seed: int, prefetch: bool = True) -> dict[str, object]:
+    env = gym.make(env_id, prefetch=prefetch)
     rng = np.random.default_rng(seed)
     step_t: list[float] = []
+    first_t: list[float] = []
     reset_t: list[float] = []
     fork_t: list[float] = []
     episodes: list[tuple[str, list[int]]] = []
@@ -55,7 +60,7 @@ def single_env(env_id: str, steps: int, seed: int) -> dict[str, object]:
         a = int(rng.choice(np.flatnonzero(env.unwrapped.action_masks())))
         t = time.perf_counter()
         _, _, term, trunc, info = env.step(a)
-        step_t.append(time.perf_counter() - t)
+        (step_t if actions else first_t).append(time.perf_counter() - t)
         actions.append(a)
         if n % 50 == 25 and not (term or trunc):
             t = time.perf_counter()
@@ -71,7 +76,10 @@ def single_env(env_id: str, steps: int, seed: int) -> dict[str, object]:
             function = info["function"]
     elapsed = time.perf_counter() - start
     env.close()
-    return {"step": step_t, "reset": reset_t, "fork": fork_t, "episodes": episodes, "sps": steps / elapsed}
+    return {
+        "step": step_t, "first": first_t, "reset": reset_t, "fork": fork_t, "episodes": episodes,
+        "sps": steps / elapsed,
+    }  # fmt: skip
 
 
 def raw_session(env_id: str, episodes: list[tuple[str, list[int]]], host: Callable[..., object]) -> tuple[float, float]:
@@ -105,7 +113,8 @@ def vector(env_id: str, n: int, steps: int, seed: int) -> tuple[float, float]:
     start = time.perf_counter()
     for _ in range(rounds):
         masks = venv.unwrapped.action_masks()  # type: ignore[attr-defined]
-        venv.step(np.array([rng.choice(np.flatnonzero(m)) if m.any() else 0 for m in masks]))
+        # uniform over each row's legal actions (a row without any: action 0, ignored)
+        venv.step(np.argmax(rng.random(masks.shape) * masks, axis=1))
     elapsed = time.perf_counter() - start
     waited = Channel.all_waited - waited
     venv.close()
@@ -120,6 +129,7 @@ def main() -> None:
     args = ap.parse_args()
     env_id = f"RL4ReAl-{args.target}-v{ENV_VERSION}"
     single = single_env(env_id, args.steps, args.seed)
+    cold = single_env(env_id, args.steps, args.seed, prefetch=False)
     episodes = single["episodes"]
     if not episodes or not single["fork"]:
         raise SystemExit(f"no episode ended within {args.steps} steps: run with more --steps (default 20000)")
@@ -127,20 +137,34 @@ def main() -> None:
     _, llc_start = raw_session(env_id, episodes[:20], LlcSession)  # type: ignore[arg-type]
     step_us = median_us(single["step"])  # type: ignore[arg-type]
     reset_ms = statistics.median(single["reset"]) * 1e3  # type: ignore[arg-type]
+    cold_ms = statistics.median(cold["reset"]) * 1e3  # type: ignore[arg-type]
+    first_ms = statistics.median(single["first"]) * 1e3  # type: ignore[arg-type]
     fork_ms = statistics.median(single["fork"]) * 1e3  # type: ignore[arg-type]
     print(f"{env_id}: random masked agent, {args.steps} steps, {len(episodes)} episodes, default sizes")
-    print(f"  env.step   median {step_us:7.0f} us   raw session round trip {raw_step:5.0f} us "
-          f"(env {step_us / raw_step:.2f}x)   old design {OLD_STEP_US:.0f} us ({OLD_STEP_US / step_us:.1f}x faster)")
-    print(f"  reset      median {reset_ms:7.2f} ms   session start {server_start:.2f} ms, llc per episode "
-          f"{llc_start:.2f} ms   old design {OLD_RESET_MS} ms ({OLD_RESET_MS / reset_ms:.1f}x faster)")
+    print(
+        f"  env.step   median {step_us:7.0f} us   raw session round trip {raw_step:5.0f} us "
+        f"(env {step_us / raw_step:.2f}x)   old design {OLD_STEP_US:.0f} us ({OLD_STEP_US / step_us:.1f}x faster)"
+    )
+    print(
+        f"  reset      median {reset_ms:7.2f} ms   session start {server_start:.2f} ms, llc per episode "
+        f"{llc_start:.2f} ms   old design {OLD_RESET_MS} ms ({OLD_RESET_MS / reset_ms:.1f}x faster)"
+    )
+    print(
+        f"  reset cold median {cold_ms:5.2f} ms   (prefetch=False; {OLD_RESET_MS / cold_ms:.1f}x faster than the old "
+        f"design)   first step of an episode {first_ms:.2f} ms (starts the prefetch)"
+    )
     print(f"  fork()     median {fork_ms:7.2f} ms")
-    print(f"  steps/s    {single['sps']:7.0f} incl. resets and forks   old design ~{OLD_STEPS_PER_S:.0f}")
+    print(
+        f"  steps/s    {single['sps']:7.0f} incl. resets and forks ({cold['sps']:.0f} with cold resets)   "
+        f"old design ~{OLD_STEPS_PER_S:.0f}"
+    )
     base = None
     for n in (1, 2, 4):
         sps, python_us = vector(env_id, n, args.steps, args.seed)
         base = base or sps
-        print(f"  vector N={n}  {sps:7.0f} steps/s ({sps / base:.2f}x N=1)   "
-              f"Python {python_us:.0f} us per sub-env step")
+        print(
+            f"  vector N={n}  {sps:7.0f} steps/s ({sps / base:.2f}x N=1)   Python {python_us:.0f} us per sub-env step"
+        )
 
 
 if __name__ == "__main__":

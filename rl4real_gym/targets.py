@@ -75,9 +75,7 @@ def get_target(name: str | Target) -> Target:
         return name
     key = ALIASES.get(str(name).lower())
     if key is None:
-        raise UnknownTargetError(
-            f"unknown target {name!r}; supported targets are: {', '.join(TARGETS)}"
-        )
+        raise UnknownTargetError(f"unknown target {name!r}; supported targets are: {', '.join(TARGETS)}")
     return TARGETS[key]
 
 

@@ -3,7 +3,9 @@
 Starting llc for every episode costs tens of milliseconds before the allocator sees a
 function. The server pays LLVM's start-up once, then forks one process per episode
 (the episode parses its module and runs code generation up to the allocator), and hands
-the episode's socket to the driver. One server serves every session of a Python process;
+the episode's socket to the driver. A request can be sent ahead and its socket collected
+later (:meth:`AllocationServer.request_episode`): the server parses and forks while the
+driver does other work. One server serves every session of a Python process;
 a forked Python process starts its own on first use. The server dies with this process,
 and every episode dies with the server.
 """
@@ -34,8 +36,34 @@ class EpisodeRefused(LlcError):
         self.detail = detail
 
 
+class EpisodeTicket:
+    """An episode requested from the server, whose socket is collected by :meth:`result`."""
+
+    def __init__(self, server: AllocationServer, stderr: Path) -> None:
+        self.server = server
+        self.stderr = stderr
+        self.pid = os.getpid()  # a forked Python process must not read its parent's replies
+        self.channel: Channel | None = None
+        self.error: LlcError | None = None
+        self.done = False
+
+    def result(self) -> tuple[Channel, Path]:
+        """The episode's channel and stderr file; raises what the server answered instead."""
+        if self.pid != os.getpid():
+            raise LlcCrashedError("an episode requested by the parent process cannot be used after fork()", "")
+        self.server._collect(self)
+        if self.error is not None:
+            raise self.error
+        assert self.channel is not None
+        return self.channel, self.stderr
+
+
 class AllocationServer:
-    """A running ``rl4real-server`` and its control socket (thread-safe)."""
+    """A running ``rl4real-server`` and its control socket (thread-safe).
+
+    At most one request is outstanding: a new one first collects the last one's reply, so
+    replies (and the descriptors they carry) are never read out of order.
+    """
 
     _shared: AllocationServer | None = None
     _shared_lock = threading.Lock()
@@ -46,6 +74,7 @@ class AllocationServer:
         self._control = Channel(self._process.socket)
         self._lock = threading.Lock()
         self._count = itertools.count()
+        self._outstanding: EpisodeTicket | None = None
 
     @classmethod
     def shared(cls) -> AllocationServer:
@@ -86,23 +115,50 @@ class AllocationServer:
 
     def start_episode(self, module: Path, args: list[str], output: Path | None) -> tuple[Channel, Path]:
         """Forks an episode process for ``module``; returns its channel and stderr file."""
-        stderr = self.new_path("episode")
+        return self.request_episode(module, args, output).result()
+
+    def request_episode(self, module: Path, args: list[str], output: Path | None) -> EpisodeTicket:
+        """Asks for an episode process for ``module`` without waiting for it."""
+        ticket = EpisodeTicket(self, self.new_path("episode"))
         req = self._pb.EpisodeRequest(
-            module=str(module), args=args, stderr_path=str(stderr), output=str(output or "")
+            module=str(module), args=args, stderr_path=str(ticket.stderr), output=str(output or "")
         )
-        reply = self._pb.EpisodeReply()
         with self._lock:
+            if self._outstanding is not None:
+                self._answer(self._outstanding)
             try:
                 self._control.send(req)
-                fd = self._control.receive_with_fd(reply, START_TIMEOUT)
-            except (ChannelClosed, ChannelTimeout) as err:
-                self._process.kill()
-                raise LlcCrashedError(
-                    f"rl4real-server stopped serving episodes ({err})", self._process.stderr_tail()
-                ) from err
+            except ChannelClosed as err:
+                self._failed(ticket, err)
+            else:
+                self._outstanding = ticket
+        return ticket
+
+    def _collect(self, ticket: EpisodeTicket) -> None:
+        with self._lock:
+            if not ticket.done:
+                assert ticket is self._outstanding, "replies are collected in order"
+                self._answer(ticket)
+
+    def _answer(self, ticket: EpisodeTicket) -> None:
+        """Reads the reply to ``ticket``, the outstanding request (the lock is held)."""
+        self._outstanding = None
+        reply = self._pb.EpisodeReply()
+        try:
+            fd = self._control.receive_with_fd(reply, START_TIMEOUT)
+        except (ChannelClosed, ChannelTimeout) as err:
+            self._failed(ticket, err)
+            return
+        ticket.done = True
         if reply.error or fd < 0:
-            raise EpisodeRefused(reply.error or "no socket")
-        return Channel(socket.socket(fileno=fd)), stderr
+            ticket.error = EpisodeRefused(reply.error or "no socket")
+        else:
+            ticket.channel = Channel(socket.socket(fileno=fd))
+
+    def _failed(self, ticket: EpisodeTicket, err: Exception) -> None:
+        self._process.kill()
+        ticket.done = True
+        ticket.error = LlcCrashedError(f"rl4real-server stopped serving episodes ({err})", self._process.stderr_tail())
 
     def close(self) -> None:
         self._process.cleanup()

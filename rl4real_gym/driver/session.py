@@ -17,7 +17,7 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rl4real_gym import proto, schema
 from rl4real_gym.driver.channel import Channel, ChannelClosed, ChannelTimeout
@@ -34,6 +34,9 @@ from rl4real_gym.errors import LlcCrashedError, LlcError, LlcTimeoutError
 from rl4real_gym.plugin import plugin_path
 from rl4real_gym.targets import Target, check_module_target, get_target
 from rl4real_gym.tools import tool
+
+if TYPE_CHECKING:
+    from rl4real_gym.driver.server import EpisodeTicket
 
 _PLUGIN_LIMITS = schema.PLUGIN_LIMITS
 
@@ -422,12 +425,24 @@ class ServerSession(Session):
     _stderr_path: Path | None = None
 
     def _launch(self, args: list[str]) -> None:
-        from rl4real_gym.driver.server import AllocationServer, EpisodeRefused
+        """Asks the server for the episode; its socket is collected at :meth:`start` (or
+        :meth:`close`), so the server parses and forks while the caller goes on."""
+        from rl4real_gym.driver.server import AllocationServer
 
         self._server = AllocationServer.shared()
         self._startup_error: LlcError | None = None
+        self._ticket: EpisodeTicket | None = self._server.request_episode(self.module, args, self.output)
+        self._stderr_path = self._ticket.stderr
+
+    def _connect(self) -> None:
+        """Collects the episode's socket from the server, if not done yet."""
+        from rl4real_gym.driver.server import EpisodeRefused
+
+        ticket, self._ticket = self._ticket, None
+        if ticket is None:
+            return
         try:
-            self._channel, self._stderr_path = self._server.start_episode(self.module, args, self.output)
+            self._channel, self._stderr_path = ticket.result()
         except EpisodeRefused as err:  # reported at start(), as llc's own start-up errors are
             self._startup_error = LlcCrashedError(
                 f"{self.host} could not start on {self.module} (malformed IR, wrong target, or bad options)",
@@ -441,9 +456,11 @@ class ServerSession(Session):
         twin.__dict__.update(original._fork_fields())
         twin._channel, twin._pidfd, twin._stderr_path = channel, pidfd, stderr
         twin._startup_error = None
+        twin._ticket = None
         return twin
 
     def start(self) -> DecisionState:
+        self._connect()
         if self._startup_error is not None:
             self._started = True
             raise self._startup_error
@@ -490,6 +507,8 @@ class ServerSession(Session):
         return -1 if self._pidfd < 0 else _pid_of(self._pidfd)
 
     def close(self) -> None:
+        with contextlib.suppress(LlcError):
+            self._connect()  # a socket still with the server: take it, to close it
         self._kill()
         if self._pidfd >= 0:
             with contextlib.suppress(OSError):

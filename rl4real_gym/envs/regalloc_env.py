@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,14 @@ from rl4real_gym.driver.state import NODE_FEATURE_NAMES, REGISTER_FEATURE_NAMES
 from rl4real_gym.envs.rewards import REWARD_KINDS, step_reward, terminal_reward
 from rl4real_gym.envs.spaces import Layout, build_observation, flat_mask, observation_space
 from rl4real_gym.errors import DatasetError, InvalidActionError, LlcError
-from rl4real_gym.schema import ENV_LIMITS
+from rl4real_gym.schema import ENV_LIMITS, PLUGIN_LIMITS
 from rl4real_gym.targets import get_target
 
 ILLEGAL_ACTION_MODES = ("penalize", "raise")
+
+PREFETCH_MAX_AGE = PLUGIN_LIMITS["client_timeout"] / 2
+"""Seconds a prefetched episode may wait for its reset: the plugin gives up on a client
+after ``client_timeout`` and finishes alone, so an older one is started again."""
 
 
 class RegAllocEnv(gym.Env[dict[str, Any], int]):
@@ -106,6 +111,15 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
     edges (``env.unwrapped.selection_report`` tells what was skipped and why), or the
     one named by ``reset(options={"function": name_or_id})``; phase: select node.
 
+    With ``prefetch`` (the default), each random reset also draws the function of the
+    next random reset, and the env starts that episode's allocation process during the
+    first step, so that it runs LLVM's pipeline up to the first decision while the agent
+    decides; the next reset then only reads its first state. The draws are the ones the
+    env makes without prefetching (same functions, same order). A reset with a new seed
+    or a named function does not use a prefetched episode unless it is for the same
+    function; a failed prefetch costs nothing (the reset starts the episode itself and
+    reports what went wrong). An env holds at most two allocation processes.
+
     ## Episode End
 
     Terminated when every node is decided (or the plugin's own decision limit is hit).
@@ -134,6 +148,7 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
       ``gym.make(..., max_episode_steps=K)`` also works but cuts the episode without them.
     * ``verify``: run ``-verify-machineinstrs`` and let llc finish each episode (slower)
     * ``render_mode``: ``None`` or ``"ansi"``; ``step_timeout``: seconds per llc reply
+    * ``prefetch`` (True): start the next random episode's process ahead (Starting State)
 
     ## Examples
 
@@ -168,6 +183,7 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
         verify: bool = False,
         step_timeout: float = 120.0,
         render_mode: str | None = None,
+        prefetch: bool = True,
     ) -> None:
         if reward not in REWARD_KINDS:
             raise ValueError(f"reward must be one of {REWARD_KINDS}, not {reward!r}")
@@ -185,6 +201,7 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
         self.max_steps = max_steps
         self.verify = verify
         self.render_mode = render_mode
+        self.prefetch = prefetch
         self.limits = SessionLimits(
             max_nodes=max_nodes,
             max_edges=max_edges,
@@ -217,6 +234,10 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
         self._greedy_cache: dict[str, dict[str, Any]] = {}
         self._modules: dict[str, Path] = {}  # entry id -> module file the allocator reads
         self._pending: tuple[int, ActionKind, int] | None = None  # an action sent, not yet answered
+        self._next_entry: FunctionEntry | None = None  # drawn for the next random reset
+        self._prefetch_due = False  # start the next entry's episode at the next step
+        self._prefetched: tuple[str, float, ServerSession] | None = None  # (entry id, started, session)
+        self._from_prefetch = False  # the current session was prefetched
 
     # -- Gymnasium API -----------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
@@ -236,20 +257,71 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
         if "function" in options:
             entry = self.dataset.get(str(options["function"]))
         else:
-            entry = self.candidates[int(self.np_random.integers(len(self.candidates)))]
+            # The draws are those of an env without prefetching: the one for this reset
+            # was made at the last random reset, unless the generator was seeded since.
+            entry = self._next_entry if seed is None and self._next_entry is not None else self._draw()
+            self._next_entry = self._draw() if self.prefetch else None
+            self._prefetch_due = self.prefetch
         self._entry = entry
         self._steps = 0
         self._episode_return = 0.0
         self._invalid_actions = 0
+        self._session = self._take_prefetched(entry)
+        self._from_prefetch = self._session is not None
+        if self._session is None:
+            self._session = self._new_session(entry)
+        if self._prefetched is not None and (self._next_entry is None or self._prefetched[0] != self._next_entry.id):
+            self._drop_prefetched()  # for a function no reset will draw now
+
+    def _draw(self) -> FunctionEntry:
+        return self.candidates[int(self.np_random.integers(len(self.candidates)))]
+
+    def _new_session(self, entry: FunctionEntry) -> ServerSession:
         module = self._modules.get(entry.id)
         if module is None:
             module = self._modules[entry.id] = self.dataset.module_path(entry)
-        self._session = ServerSession(module, self.target, verify=self.verify, limits=self.limits)
+        return ServerSession(module, self.target, verify=self.verify, limits=self.limits)
+
+    def _take_prefetched(self, entry: FunctionEntry) -> ServerSession | None:
+        """The prefetched episode if it is for ``entry`` and young enough, else None."""
+        if self._prefetched is None:
+            return None
+        entry_id, started, session = self._prefetched
+        if entry_id != entry.id or time.monotonic() - started > PREFETCH_MAX_AGE:
+            return None
+        self._prefetched = None
+        return session
+
+    def _start_prefetch(self) -> None:
+        """Starts the next random reset's episode, which computes while the agent decides."""
+        self._prefetch_due = False
+        entry = self._next_entry
+        if entry is None or self._prefetched is not None:
+            return
+        try:
+            self._prefetched = (entry.id, time.monotonic(), self._new_session(entry))
+        except Exception:  # the reset that needs it starts it again and reports why
+            self._prefetched = None
+
+    def _drop_prefetched(self) -> None:
+        if self._prefetched is not None:
+            self._prefetched[2].close()
+            self._prefetched = None
 
     def _end_reset(self) -> tuple[dict[str, Any], dict[str, Any]]:
         assert self._session is not None and self._entry is not None
         try:
-            state = self._session.start()
+            try:
+                state = self._session.start()
+            except LlcError:
+                if not self._from_prefetch:
+                    raise
+                # A prefetched process can be lost while it waits (its server stopped):
+                # the episode starts again, and only that attempt's failure counts.
+                self._close_session()
+                self._from_prefetch = False
+                self._session = self._new_session(self._entry)
+                state = self._session.start()
         except BaseException:
             self._close_session()
             raise
@@ -278,6 +350,8 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
         except LlcError as err:
             return self._truncate(f"llc failed: {err}")
         self._pending = (action, kind, value)
+        if self._prefetch_due:  # while the allocation process computes this step
+            self._start_prefetch()
         return None
 
     def _end_step(self) -> tuple[Any, ...]:
@@ -322,6 +396,7 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
 
     def close(self) -> None:
         self._close_session()
+        self._drop_prefetched()
         super().close()
 
     def fork(self) -> RegAllocEnv:
@@ -336,6 +411,8 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
             raise RuntimeError("fork() needs an episode in progress: call reset() first")
         twin = copy.copy(self)
         twin._session = self._session.fork()
+        twin._prefetched = None  # the original's; the twin starts its next episode itself
+        twin._prefetch_due = False
         twin._np_random = copy.deepcopy(self._np_random)
         twin._best_cost = dict(self._best_cost)
         twin._greedy_cache = dict(self._greedy_cache)

@@ -138,7 +138,11 @@ class RegAllocVectorEnv(VectorEnv):
         truncated = np.array([r[3] for r in done], bool)
         self._autoreset = terminated | truncated
         return (
-            batch_observations([r[0] for r in done]), rewards, terminated, truncated, batch_infos([r[4] for r in done])
+            batch_observations([r[0] for r in done]),
+            rewards,
+            terminated,
+            truncated,
+            batch_infos([r[4] for r in done]),
         )
 
     def action_masks(self) -> np.ndarray:
