@@ -4,7 +4,9 @@
 #include <google/protobuf/message_lite.h>
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
 #include <poll.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -66,19 +68,23 @@ bool FrameChannel::send(const google::protobuf::MessageLite &M,
 FrameChannel::Status
 FrameChannel::readAll(char *Data, size_t Size,
                       std::chrono::steady_clock::time_point Deadline,
-                      bool Spin) {
+                      std::chrono::microseconds Spin) {
   using namespace std::chrono;
   // Polling the socket for a short while before sleeping: waking a sleeping
   // process costs tens of microseconds on an idle (virtual) machine, more
-  // than a decision takes.
+  // than a decision takes, and a core left idle for long is slower to wake.
+  // Between polls the core is yielded to whatever else wants it (another
+  // episode of the same driver, or the driver itself).
   auto Start = steady_clock::now();
-  while (Spin && Size && steady_clock::now() - Start < SpinFor) {
+  while (Size && steady_clock::now() - Start < Spin) {
     ssize_t N = ::recv(Fd, Data, Size, MSG_DONTWAIT);
     if (N > 0) {
       Data += N;
       Size -= size_t(N);
     } else if (N == 0 || (errno != EAGAIN && errno != EINTR)) {
       return Status::Closed;
+    } else {
+      sched_yield();
     }
   }
   while (Size) {
@@ -112,8 +118,10 @@ FrameChannel::receive(google::protobuf::MessageLite &M,
   auto Deadline = Start + Timeout;
   unsigned char Header[4];
   // A peer that answered quickly last time is polled for before sleeping.
-  Status S = readAll(reinterpret_cast<char *>(Header), 4, Deadline,
-                     LastWait < SpinWhenWaitBelow);
+  std::chrono::microseconds Spin{0};
+  if (LastWait < SpinWhenWaitBelow)
+    Spin = std::max(MinSpin, SpinFactor * LastWait);
+  Status S = readAll(reinterpret_cast<char *>(Header), 4, Deadline, Spin);
   LastWait = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - Start);
   if (S != Status::Ok)
@@ -123,7 +131,7 @@ FrameChannel::receive(google::protobuf::MessageLite &M,
   if (Size > MaxFrame)
     return Status::Malformed;
   Buffer.resize(Size);
-  S = readAll(Buffer.data(), Size, Deadline, /*Spin=*/false);
+  S = readAll(Buffer.data(), Size, Deadline, std::chrono::microseconds(0));
   if (S != Status::Ok)
     return S;
   return M.ParseFromArray(Buffer.data(), int(Size)) ? Status::Ok

@@ -51,17 +51,19 @@ public:
 private:
   bool writeAll(const char *Data, size_t Size, int PassedFd);
   Status readAll(char *Data, size_t Size,
-                 std::chrono::steady_clock::time_point Deadline, bool Spin);
+                 std::chrono::steady_clock::time_point Deadline,
+                 std::chrono::microseconds Spin);
 
   int Fd;
   std::string Buffer;
-  // How long the last frame took to arrive; the next wait polls the socket
-  // for SpinFor before sleeping if it was below SpinWhenWaitBelow (a peer
-  // that answers in microseconds, not one that runs a network between
-  // frames).
+  // How long the last frame took to arrive. If it was below SpinWhenWaitBelow
+  // (a peer that answers in microseconds, not one that runs a network between
+  // frames), the next wait polls the socket for SpinFactor times as long
+  // (at least MinSpin) before sleeping, yielding the core between polls.
   std::chrono::microseconds LastWait{0};
-  static constexpr std::chrono::microseconds SpinFor{100};
-  static constexpr std::chrono::microseconds SpinWhenWaitBelow{200};
+  static constexpr std::chrono::microseconds MinSpin{100};
+  static constexpr std::chrono::microseconds SpinWhenWaitBelow{700};
+  static constexpr unsigned SpinFactor = 2;
 };
 
 } // namespace rl4real

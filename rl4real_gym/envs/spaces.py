@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,11 @@ from rl4real_gym.driver.state import (
 )
 
 FEATURE_LOW, FEATURE_HIGH = -1.0, 1.0e6
+
+
+def _read_only(arr: np.ndarray) -> np.ndarray:
+    arr.flags.writeable = False
+    return arr
 
 
 @dataclass(frozen=True)
@@ -57,13 +63,28 @@ class Layout:
     def num_actions(self) -> int:
         return self.split_start + self.max_split_points
 
-    def segment_start(self, phase: Phase) -> int:
+    @cached_property
+    def segments(self) -> dict[Phase, tuple[int, int]]:
+        """Per deciding phase, its segment's first action and its number of actions."""
         return {
-            Phase.SELECT_NODE: 0,
-            Phase.SELECT_TASK: self.task_start,
-            Phase.COLOUR: self.colour_start,
-            Phase.SPLIT: self.split_start,
-        }[phase]
+            Phase.SELECT_NODE: (0, self.max_nodes),
+            Phase.SELECT_TASK: (self.task_start, 2),
+            Phase.COLOUR: (self.colour_start, self.num_colours + 1),
+            Phase.SPLIT: (self.split_start, self.max_split_points),
+        }
+
+    @cached_property
+    def empty_split_features(self) -> np.ndarray:
+        """The split features outside the split phase (read-only zeros)."""
+        return _read_only(np.zeros((self.max_split_points, NUM_SPLIT_FEATURES), np.float32))
+
+    @cached_property
+    def empty_register_features(self) -> np.ndarray:
+        """The register features outside the colour phase (read-only zeros)."""
+        return _read_only(np.zeros((self.num_colours + 1, NUM_REGISTER_FEATURES), np.float32))
+
+    def segment_start(self, phase: Phase) -> int:
+        return self.segments[phase][0]
 
     def decode(self, action: int) -> tuple[ActionKind, int]:
         """Flat action -> (protocol action kind, value within the segment)."""
@@ -101,15 +122,10 @@ def observation_space(layout: Layout) -> spaces.Dict:
 def flat_mask(state: DecisionState, layout: Layout) -> np.ndarray:
     """The current phase's legal choices placed in the flat action space."""
     mask = np.zeros(layout.num_actions, dtype=bool)
-    if state.phase in (Phase.FUNCTION_DONE, Phase.MODULE_DONE):
+    segment = layout.segments.get(state.phase)
+    if segment is None:  # the function or module is done
         return mask
-    start = layout.segment_start(state.phase)
-    limit = {
-        Phase.SELECT_NODE: layout.max_nodes,
-        Phase.SELECT_TASK: 2,
-        Phase.COLOUR: layout.num_colours + 1,
-        Phase.SPLIT: layout.max_split_points,
-    }[state.phase]
+    start, limit = segment
     legal = state.mask[:limit]
     mask[start : start + legal.size] = legal
     return mask
@@ -159,13 +175,14 @@ def build_observation(
         edge_index, num_edges = previous[1]["edge_index"], previous[1]["num_edges"]
     else:
         edge_index, num_edges = _padded_edges(g, layout)
-    split = np.zeros((layout.max_split_points, NUM_SPLIT_FEATURES), np.float32)
+    split = layout.empty_split_features
     if state.phase == Phase.SPLIT:
+        split = np.zeros((layout.max_split_points, NUM_SPLIT_FEATURES), np.float32)
         k = min(len(state.split_features), layout.max_split_points)
         np.clip(state.split_features[:k], FEATURE_LOW, FEATURE_HIGH, out=split[:k])
-    registers = np.zeros((layout.num_colours + 1, NUM_REGISTER_FEATURES), np.float32)
+    registers = layout.empty_register_features
     if state.phase == Phase.COLOUR and state.register_features.shape[0] == layout.num_colours + 1:
-        np.clip(state.register_features, FEATURE_LOW, FEATURE_HIGH, out=registers)
+        registers = np.clip(state.register_features, FEATURE_LOW, FEATURE_HIGH)
     phase = int(state.phase) if state.phase <= Phase.SPLIT else 0
     current = state.current_node if 0 <= state.current_node < layout.max_nodes else -1
     return {

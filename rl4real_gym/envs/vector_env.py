@@ -146,8 +146,8 @@ class RegAllocVectorEnv(VectorEnv):
         )
 
     def action_masks(self) -> np.ndarray:
-        """Legal actions of every sub-env, shape ``(num_envs, A)``."""
-        return np.stack([env.action_masks() for env in self.envs])
+        """Legal actions of every sub-env, shape ``(num_envs, A)`` (a new array)."""
+        return np.stack([env._mask for env in self.envs])
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, ...]:
         """Calls (or reads) ``name`` on every sub-env, as SyncVectorEnv does."""
