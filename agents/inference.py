@@ -9,6 +9,7 @@ driver's ``DecisionState -> choice`` policies used by ``rl4real compile`` and th
 
 from __future__ import annotations
 
+import functools
 import json
 import zipfile
 from dataclasses import asdict, dataclass
@@ -18,9 +19,9 @@ from typing import Any
 import numpy as np
 
 from rl4real_gym.driver.session import SessionLimits
-from rl4real_gym.driver.state import DecisionState, Phase
-from rl4real_gym.envs.spaces import Layout, build_observation, flat_mask
+from rl4real_gym.envs.spaces import Layout
 from rl4real_gym.errors import ModelError
+from rl4real_gym.policy import PredictorPolicy
 from rl4real_gym.registration import ENV_VERSION
 from rl4real_gym.targets import get_target
 
@@ -151,26 +152,35 @@ def load_agent(path: str | Path, target: str | None = None, device: str = "cpu")
     return model, meta
 
 
-class ModelPolicy:
-    """Adapts an agent to the driver's policy interface (DecisionState -> choice)."""
+class ModelPolicy(PredictorPolicy):
+    """A loaded model as the driver's policy (DecisionState -> choice), with its meta;
+    the plugin must not offer more than the model's layout holds (``limits``)."""
 
     def __init__(self, agent: Any, meta: ModelMeta) -> None:
+        super().__init__(agent, meta.layout, meta.limits())
         self.agent = agent
         self.meta = meta
-        self.layout = meta.layout
-        self.limits = meta.limits()  # the plugin must not offer more than the layout holds
-
-    def __call__(self, state: DecisionState) -> int:
-        mask = flat_mask(state, self.layout)
-        obs = build_observation(state, self.layout, mask)
-        action, _ = self.agent.predict(obs, action_masks=mask, deterministic=True)
-        action = int(np.asarray(action).reshape(-1)[0])
-        if not mask[action]:  # cannot happen with masked predict; never send an illegal choice
-            action = int(np.flatnonzero(mask)[0])
-        return action - self.layout.segment_start(Phase(state.phase))
 
 
 def load_policy(path: str | Path, target: str | None = None) -> ModelPolicy:
     """A driver policy from a saved model (for ``rl4real compile`` and the fuzzer)."""
     agent, meta = load_agent(path, target)
     return ModelPolicy(agent, meta)
+
+
+@functools.cache
+def cached_policy(path: str, target: str | None) -> ModelPolicy:
+    """:func:`load_policy`, once per process (the fuzzer asks for every program)."""
+    return load_policy(path, target)
+
+
+@dataclass(frozen=True)
+class ModelPolicies:
+    """The policy factory (seed -> policy) of a saved model, for the fuzzer: picklable
+    (worker processes load the model once each); the seed does not matter."""
+
+    path: str
+    target: str | None = None
+
+    def __call__(self, seed: int) -> ModelPolicy:
+        return cached_policy(self.path, self.target)
