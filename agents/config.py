@@ -28,7 +28,7 @@ BACKENDS = ("sb3", "rllib")
 VEC_ENVS = ("batched", "subproc")
 WARM_STARTS = ("heuristic", "search")  # the experts of agents.algorithms.imitation
 CHOICES: dict[str, tuple[str, ...]] = {
-    "algo": ALGOS, "policy": POLICIES, "backend": BACKENDS, "vec_env": VEC_ENVS, "device": ("cpu", "cuda", "auto"),
+    "policy": POLICIES, "backend": BACKENDS, "vec_env": VEC_ENVS, "device": ("cpu", "cuda", "auto"),
     "reward": REWARD_KINDS,
 }  # fmt: skip
 
@@ -92,7 +92,7 @@ class TrainConfig:
     extra: dict[str, Any] = field(default_factory=dict)  # backend-specific options
 
     def resolved_run_name(self) -> str:
-        return self.run_name or f"{self.algo}-{self.policy}-{self.target}-s{self.seed}"
+        return self.run_name or f"{algo_label(self.algo)}-{self.policy}-{self.target}-s{self.seed}"
 
     def resolved_model_dir(self) -> Path:
         return Path(self.model_dir) if self.model_dir else settings().model_dir
@@ -111,6 +111,7 @@ class TrainConfig:
         }
 
     def validate(self) -> TrainConfig:
+        check_algo(self.algo)
         for name, allowed in CHOICES.items():
             if getattr(self, name) not in allowed:
                 raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {getattr(self, name)!r}")
@@ -128,6 +129,27 @@ class TrainConfig:
         if self.episodes is not None and self.episodes < 1:
             raise ConfigError("episodes must be at least 1")
         return self
+
+
+def algo_label(algo: str) -> str:
+    """A file-name-safe label: the built-in name, or a custom algorithm's class name."""
+    return algo.rpartition(":")[2].lower() if ":" in algo else algo
+
+
+def check_algo(algo: str) -> None:
+    from agents.algorithm import entry_point_algorithms
+
+    if algo in ALGOS or ":" in algo or algo in entry_point_algorithms():
+        return
+    close = difflib.get_close_matches(algo, ALGOS, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise ConfigError(
+        f"algo must be one of {', '.join(ALGOS)}, an {ENTRY_POINT_HINT} entry point, or package.module:Class / "
+        f"file.py:Class (an agents.algorithm class), not {algo!r}{hint}"
+    )
+
+
+ENTRY_POINT_HINT = "rl4real.algorithms"
 
 
 def _field_types() -> dict[str, Any]:
@@ -213,6 +235,9 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
         help_text = f"default: {default}"
         if f.name in CHOICES:
             help_text = f"one of {', '.join(CHOICES[f.name])}; {help_text}"
+        if f.name == "algo":
+            help_text = (f"one of {', '.join(ALGOS)}, an {ENTRY_POINT_HINT} entry point, or package.module:Class / "
+                         f"file.py:Class (see docs/algorithms.md); {help_text}")  # fmt: skip
         if f.name == "warm_start":
             help_text = f"behaviour cloning from {' or '.join(WARM_STARTS)} before PPO; {help_text}"
         if base is bool:

@@ -26,7 +26,7 @@ from rl4real_gym.registration import ENV_VERSION
 from rl4real_gym.targets import get_target
 
 META_VERSION = 1
-FORMATS = ("maskable-ppo", "reinforce", "onnx")
+FORMATS = ("maskable-ppo", "reinforce", "onnx", "algorithm")  # algorithm: any agents.algorithm class, named by algo
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,8 @@ def load_agent(path: str | Path, target: str | None = None, device: str = "cpu")
     if meta.format == "onnx":
         return OnnxAgent(p, meta), meta
     single_threaded_torch()
+    if meta.format == "algorithm":
+        return load_algorithm(p, meta), meta
     if meta.format == "reinforce":
         from agents.algorithms.reinforce import MaskedReinforce
 
@@ -150,6 +152,17 @@ def load_agent(path: str | Path, target: str | None = None, device: str = "cpu")
     except Exception as err:
         raise ModelError(f"{p} could not be loaded as a MaskablePPO model ({err})") from err
     return model, meta
+
+
+def load_algorithm(path: Path, meta: ModelMeta) -> Any:
+    """A model saved by an :mod:`agents.algorithm` class (``meta.algo`` names it) as a predictor."""
+    from agents.algorithm import AlgorithmAgent, resolve_algorithm
+
+    cls = resolve_algorithm(meta.algo)
+    try:
+        return AlgorithmAgent(cls.load(path))
+    except Exception as err:
+        raise ModelError(f"{path} could not be loaded by {meta.algo} ({err})") from err
 
 
 class ModelPolicy(PredictorPolicy):
