@@ -176,3 +176,31 @@ def test_nothing_in_rl4real_gym_imports_agents() -> None:
             if isinstance(node, ast.ImportFrom):
                 names = [node.module or ""]
             assert not any(n == "agents" or n.startswith("agents.") for n in names), path
+
+
+def test_llc_command_lines_are_built_in_one_place() -> None:
+    """Only rl4real_gym/llc.py names the llc executable; the rest ask it for command lines."""
+    callers = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "tool"):
+                continue
+            if node.args and isinstance(node.args[0], ast.Constant) and node.args[0].value == "llc":
+                callers.append(path.relative_to(ROOT).as_posix())
+    # baselines hashes the llc path into its cache key (not a command line)
+    assert sorted(set(callers)) == ["rl4real_gym/baselines.py", "rl4real_gym/llc.py"]
+
+
+def test_llc_command_order() -> None:
+    from rl4real_gym.llc import llc_command
+    from rl4real_gym.plugin import plugin_path
+    from rl4real_gym.targets import get_target
+    from rl4real_gym.tools import tool
+
+    x86 = get_target("x86")
+    assert llc_command(x86, "m.ll", "m.mir", load_plugin=True, opt_level="-O2", regalloc="rl4real", verify=True,
+                       stop_after="virtregrewriter", options=("-x",)) == [
+        tool("llc"), "-load", str(plugin_path()), "-O2", "-mtriple=x86_64-linux-gnu", "-relocation-model=pic",
+        "-regalloc=rl4real", "-verify-machineinstrs", "-stop-after=virtregrewriter", "-x", "m.ll", "-o", "m.mir",
+    ]  # fmt: skip
+    assert llc_command(x86, "m.ll", stop_before="greedy")[-4:] == ["-stop-before=greedy", "m.ll", "-o", "-"]
