@@ -136,22 +136,19 @@ def load_agent(path: str | Path, target: str | None = None, device: str = "cpu")
     single_threaded_torch()
     if meta.format == "algorithm":
         return load_algorithm(p, meta), meta
-    if meta.format == "reinforce":
-        from agents.algorithms.reinforce import MaskedReinforce
+    from agents.algorithms.builtin import MaskablePPOAlgorithm, ReinforceAlgorithm
 
+    if meta.format == "reinforce":
         try:
-            return MaskedReinforce.load(p, device=device), meta
+            return ReinforceAlgorithm.load(p, device=device).agent, meta
         except Exception as err:
             raise ModelError(f"{p} could not be loaded as a REINFORCE model ({err})") from err
     if not zipfile.is_zipfile(p):
         raise ModelError(f"{p} is corrupt: not an SB3 model archive")
-    from sb3_contrib import MaskablePPO
-
     try:
-        model = MaskablePPO.load(p, device=device)
+        return MaskablePPOAlgorithm.load(p, device=device).model, meta
     except Exception as err:
         raise ModelError(f"{p} could not be loaded as a MaskablePPO model ({err})") from err
-    return model, meta
 
 
 def load_algorithm(path: Path, meta: ModelMeta) -> Any:

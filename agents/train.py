@@ -10,13 +10,14 @@ TensorBoard logs under ``<log_dir>/R_1``.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from agents.algorithm import AlgorithmSpec, canonical_spec
-from agents.config import ConfigError, TrainConfig
+from agents.config import AlgorithmConfig, ConfigError, EnvConfig, TrainConfig
 from agents.inference import FORMATS, ModelMeta, save_meta
 from rl4real_gym.registration import ENV_VERSION
 from rl4real_gym.targets import get_target
@@ -45,15 +46,15 @@ def write_config(config: TrainConfig, path: Path) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def model_meta(config: TrainConfig, fmt: str) -> ModelMeta:
+def model_meta(env: EnvConfig, algorithm: AlgorithmConfig, fmt: str) -> ModelMeta:
     return ModelMeta(
-        target=get_target(config.target).name,
-        algo=canonical_spec(config.algo),
-        policy=config.policy,
-        max_nodes=config.max_nodes,
-        max_edges=config.max_edges,
-        max_split_points=config.max_split_points,
-        num_colours=get_target(config.target).num_colours,
+        target=get_target(env.target).name,
+        algo=canonical_spec(algorithm.algo),
+        policy=algorithm.policy,
+        max_nodes=env.max_nodes,
+        max_edges=env.max_edges,
+        max_split_points=env.max_split_points,
+        num_colours=get_target(env.target).num_colours,
         format=fmt,
         env_version=ENV_VERSION,
     )
@@ -89,10 +90,10 @@ def _train_maskable_ppo(config: TrainConfig, run_dir: Path) -> Path:
     from agents.callbacks import AllocationFiguresCallback, MetaCheckpointCallback, TorchThreadsCallback
     from agents.envs import make_vec_env
 
-    meta = model_meta(config, "maskable-ppo")
-    venv = make_vec_env(config)
+    meta = model_meta(config.env_part(), config.algorithm_part(), "maskable-ppo")
+    venv = make_vec_env(config.env_part(), config.backend_part(), config.seed)
     try:
-        model = build(config, venv, tensorboard_log=config.log_dir)
+        model = build(config.algorithm_part(), config.backend_part(), venv, tensorboard_log=config.log_dir)
         if config.warm_start and not config.resume:
             warm_start(config, model, run_dir, meta)
         budget = config.timesteps if config.episodes is None else 10**12
@@ -129,7 +130,8 @@ def warm_start(config: TrainConfig, model: Any, run_dir: Path, meta: ModelMeta) 
 
     assert config.warm_start is not None
     torch.set_num_threads(config.torch_threads)
-    env = RegAllocEnv(config.target, **config.env_kwargs())
+    env_config = config.env_part()
+    env = RegAllocEnv(env_config.target, **env_config.env_kwargs())
     try:
         expert = make_expert(config.warm_start, env, search_width=config.bc_search_width,
                              search_budget=config.bc_search_budget)  # fmt: skip
@@ -159,7 +161,7 @@ def algorithm_spec(config: TrainConfig) -> AlgorithmSpec:
 
     from rl4real_gym.envs.spaces import observation_space
 
-    layout = model_meta(config, "algorithm").layout
+    layout = model_meta(config.env_part(), config.algorithm_part(), "algorithm").layout
     return AlgorithmSpec(
         target=get_target(config.target).name, layout=layout, observation_space=observation_space(layout),
         action_space=spaces.Discrete(layout.num_actions), seed=config.seed, device=config.device,
@@ -180,10 +182,16 @@ def _train_algorithm(config: TrainConfig, run_dir: Path) -> Path:
 
     cls = resolve_algorithm(config.algo)
     builtin = getattr(cls, "format", None) in FORMATS
-    meta = model_meta(config, cls.format if builtin else "algorithm")
+    meta = model_meta(config.env_part(), config.algorithm_part(), cls.format if builtin else "algorithm")
     suffix = model_suffix(cls)
     spec = algorithm_spec(config)
-    algorithm = cls.load(Path(config.resume)) if config.resume else cls(spec)
+    if config.resume:
+        device = {"device": config.device} if "device" in inspect.signature(cls.load).parameters else {}
+        algorithm = cls.load(Path(config.resume), **device)
+        if getattr(algorithm, "spec", False) is None:  # the built-ins keep the run's spec (its episode budget)
+            algorithm.spec = spec
+    else:
+        algorithm = cls(spec)
     writer = SummaryWriter(str(Path(config.log_dir) / f"{config.resolved_run_name()}_1"))
 
     def checkpoint(steps: int) -> None:
@@ -198,9 +206,10 @@ def _train_algorithm(config: TrainConfig, run_dir: Path) -> Path:
     book = RunBook(log, writer.add_scalar, total_timesteps=total, max_episodes=config.episodes,
                    checkpoint_every=config.checkpoint_every, checkpoint=checkpoint)  # fmt: skip
     envs: list[TrainingEnv] = []
+    env_config = config.env_part()
     try:
         for rank in range(config.workers):
-            env = TrainingEnv(gym.make(env_id(config.target), **config.env_kwargs()), book)
+            env = TrainingEnv(gym.make(env_id(env_config.target), **env_config.env_kwargs()), book)
             envs.append(env)
             env.reset(seed=config.seed + 1000 * rank)
         with contextlib.suppress(BudgetSpent):  # the budget ended learn() at a reset

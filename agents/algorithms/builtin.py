@@ -1,9 +1,11 @@
 """The built-in algorithms behind the :mod:`agents.algorithm` interface.
 
-``reinforce`` trains through it like any custom algorithm. ``maskable-ppo`` trains
-through SB3's own loop and callbacks (``agents.train``: its vectorised envs step their
-allocations concurrently, which a list of envs stepped by the algorithm cannot); it
-loads, predicts, saves and exports through the interface.
+``reinforce`` trains through it like any custom algorithm. ``--algo maskable-ppo``
+trains through SB3's own loop and callbacks (``agents.train``: its vectorised envs step
+their allocations concurrently, which a list of envs stepped in turn cannot, and it has
+the graph policies and the warm start); :class:`MaskablePPOAlgorithm` loads, predicts,
+saves and exports its models, and trains through the interface too when named as a
+class (``--algo agents.algorithms.builtin:MaskablePPOAlgorithm``: MLP policy only).
 """
 
 from __future__ import annotations
@@ -74,7 +76,23 @@ class MaskablePPOAlgorithm:
         self.model = model
 
     def learn(self, envs: Sequence[gym.Env], total_timesteps: int) -> None:
-        raise NotImplementedError("maskable-ppo trains through SB3's loop: rl4real train --algo maskable-ppo")
+        """PPO on ``envs`` stepped in turn (``--algo agents.algorithms.builtin:MaskablePPOAlgorithm``):
+        SB3's MLP policy, ``n_steps``/``batch_size``/``n_epochs`` from the spec's options."""
+        from sb3_contrib import MaskablePPO
+        from stable_baselines3.common.vec_env import DummyVecEnv
+
+        venv = DummyVecEnv([lambda env=env: env for env in envs])
+        if self.model is None:
+            assert self.spec is not None
+            options = self.spec.options
+            self.model = MaskablePPO(
+                "MultiInputPolicy", venv, learning_rate=self.spec.learning_rate, gamma=self.spec.gamma,
+                n_steps=int(options.get("n_steps", 512)), batch_size=int(options.get("batch_size", 64)),
+                n_epochs=int(options.get("n_epochs", 4)), seed=self.spec.seed, device=self.spec.device, verbose=0,
+            )  # fmt: skip
+        else:
+            self.model.set_env(venv)
+        self.model.learn(total_timesteps)
 
     def predict(self, obs: dict[str, Any], action_mask: np.ndarray) -> int:
         action, _ = self.model.predict(obs, action_masks=action_mask, deterministic=True)
