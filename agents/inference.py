@@ -48,9 +48,7 @@ class ModelMeta:
 
     def limits(self) -> SessionLimits:
         """Session limits matching the sizes the model was trained with."""
-        return SessionLimits(
-            max_nodes=self.max_nodes, max_edges=self.max_edges, max_split_points=self.max_split_points
-        )
+        return SessionLimits(max_nodes=self.max_nodes, max_edges=self.max_edges, max_split_points=self.max_split_points)
 
 
 def meta_path(model: str | Path) -> Path:
