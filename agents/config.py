@@ -1,7 +1,14 @@
-"""Typed training configuration: one dataclass, mirrored by a TOML file and CLI flags.
+"""Typed training configuration: env, algorithm and backend dataclasses and their union,
+mirrored by a TOML file and CLI flags.
 
 Precedence: defaults < ``--config FILE`` (TOML, keys = field names) < explicit flags.
 Unknown keys are errors that name the key and the closest valid one.
+
+The settings fall in three parts, each its own dataclass that its consumers take:
+:class:`EnvConfig` (the training env), :class:`AlgorithmConfig` (the algorithm),
+:class:`BackendConfig` (workers, device, outputs). :class:`TrainConfig` is their flat
+union (flags and TOML keys unchanged); a TOML file may also group keys under
+``[train.env]``, ``[train.algorithm]`` and ``[train.backend]``.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import tomllib
 
@@ -28,7 +35,7 @@ BACKENDS = ("sb3", "rllib")
 VEC_ENVS = ("batched", "subproc")
 WARM_STARTS = ("heuristic", "search")  # the experts of agents.algorithms.imitation
 CHOICES: dict[str, tuple[str, ...]] = {
-    "algo": ALGOS, "policy": POLICIES, "backend": BACKENDS, "vec_env": VEC_ENVS, "device": ("cpu", "cuda", "auto"),
+    "policy": POLICIES, "backend": BACKENDS, "vec_env": VEC_ENVS, "device": ("cpu", "cuda", "auto"),
     "reward": REWARD_KINDS,
 }  # fmt: skip
 
@@ -38,22 +45,41 @@ class ConfigError(RL4ReAlError, ValueError):
 
 
 @dataclass
-class TrainConfig:
-    """Everything a training run needs (RL4ReAl's knobs included)."""
+class EnvConfig:
+    """The environment's part: what ``gymnasium.make`` of the training env takes."""
 
     target: str = "x86"
+    reward: str = "cost"  # the env's rewards: cost (dense, log scale), rl4real, spill_cost, vs_greedy
+    split: str = "train"
+    data: str | None = None  # dataset directory (default: DATA_DIR or envs_data)
+    max_nodes: int = 128
+    max_edges: int = 2048
+    max_split_points: int = 32
+    min_nodes: int = 1
+    max_steps: int | None = 2000  # per-episode cap; the plugin finishes the rest
+
+    def env_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``gymnasium.make`` of the training environment."""
+        return {
+            "data": self.data,
+            "split": self.split,
+            "reward": self.reward,
+            "max_nodes": self.max_nodes,
+            "max_edges": self.max_edges,
+            "max_split_points": self.max_split_points,
+            "min_nodes": self.min_nodes,
+            "max_steps": self.max_steps,
+        }
+
+
+@dataclass
+class AlgorithmConfig:
+    """The algorithm's part: what it learns with, for how long, from which seed."""
+
     algo: str = "maskable-ppo"
     # mlp: SB3's MultiInputPolicy; gnn: graph message passing extractor + SB3's head;
     # gnn-scoring: the same message passing, each node and split point scored by one network
     policy: str = "mlp"
-    backend: str = "sb3"  # sb3 or rllib (Ray)
-    workers: int = 1  # parallel rollout envs (RL4ReAl: num_rollout_workers)
-    vec_env: str = "batched"  # sb3: batched (all envs in this process, their allocations concurrent) or subproc
-    device: str = "cpu"  # cpu, cuda or auto
-    # torch threads for the learner's update (rollouts use 1); more than 1 only on idle cores:
-    # on 2 cores shared with the allocation processes, 2 threads made the update 8x slower
-    torch_threads: int = 1
-    num_gpus: float = 0.0  # RLlib learner GPUs (RL4ReAl: num_gpus)
     timesteps: int = 20000  # total environment steps (ignored when episodes is set)
     episodes: int | None = None  # stop after this many episodes instead
     batch_size: int = 256  # minibatch size (RL4ReAl: 256)
@@ -74,14 +100,21 @@ class TrainConfig:
     bc_search_width: int = 4  # --warm-start search: candidates per decision
     bc_search_budget: int = 64  # --warm-start search: rollouts per function
     seed: int = 0
-    reward: str = "cost"  # the env's rewards: cost (dense, log scale), rl4real, spill_cost, vs_greedy
-    split: str = "train"
-    data: str | None = None  # dataset directory (default: DATA_DIR or envs_data)
-    max_nodes: int = 128
-    max_edges: int = 2048
-    max_split_points: int = 32
-    min_nodes: int = 1
-    max_steps: int | None = 2000  # per-episode cap; the plugin finishes the rest
+    extra: dict[str, Any] = field(default_factory=dict)  # algorithm- and backend-specific options
+
+
+@dataclass
+class BackendConfig:
+    """The backend's part: where and how the run executes and what it writes."""
+
+    backend: str = "sb3"  # sb3 or rllib (Ray)
+    workers: int = 1  # parallel rollout envs (RL4ReAl: num_rollout_workers)
+    vec_env: str = "batched"  # sb3: batched (all envs in this process, their allocations concurrent) or subproc
+    device: str = "cpu"  # cpu, cuda or auto
+    # torch threads for the learner's update (rollouts use 1); more than 1 only on idle cores:
+    # on 2 cores shared with the allocation processes, 2 threads made the update 8x slower
+    torch_threads: int = 1
+    num_gpus: float = 0.0  # RLlib learner GPUs (RL4ReAl: num_gpus)
     model_dir: str | None = None  # default: MODEL_DIR or ./models
     run_name: str | None = None  # default: <algo>-<policy>-<target>-s<seed>
     log_dir: str = "runs"  # TensorBoard log root
@@ -89,28 +122,44 @@ class TrainConfig:
     resume: str | None = None  # checkpoint (.zip) to continue from
     progress: bool = True
     ray_address: str | None = None  # connect RLlib to an existing cluster
-    extra: dict[str, Any] = field(default_factory=dict)  # backend-specific options
+
+
+PARTS: dict[str, type] = {"env": EnvConfig, "algorithm": AlgorithmConfig, "backend": BackendConfig}
+P = TypeVar("P", EnvConfig, AlgorithmConfig, BackendConfig)
+
+
+def part_of(name: str) -> str:
+    """The part (``env``, ``algorithm``, ``backend``) a setting belongs to."""
+    return next(part for part, cls in PARTS.items() if name in {f.name for f in fields(cls)})
+
+
+@dataclass
+class TrainConfig(BackendConfig, AlgorithmConfig, EnvConfig):
+    """Everything a training run needs (RL4ReAl's knobs included): the flat union of its
+    three parts, as flags and TOML keys see it. Consumers take their part only:
+    :meth:`env_part` (the env), :meth:`algorithm_part` (the algorithm),
+    :meth:`backend_part` (where it runs); the run itself (``agents.train``) sees all."""
+
+    def part(self, cls: type[P]) -> P:
+        return cls(**{f.name: getattr(self, f.name) for f in fields(cls)})
+
+    def env_part(self) -> EnvConfig:
+        return self.part(EnvConfig)
+
+    def algorithm_part(self) -> AlgorithmConfig:
+        return self.part(AlgorithmConfig)
+
+    def backend_part(self) -> BackendConfig:
+        return self.part(BackendConfig)
 
     def resolved_run_name(self) -> str:
-        return self.run_name or f"{self.algo}-{self.policy}-{self.target}-s{self.seed}"
+        return self.run_name or f"{algo_label(self.algo)}-{self.policy}-{self.target}-s{self.seed}"
 
     def resolved_model_dir(self) -> Path:
         return Path(self.model_dir) if self.model_dir else settings().model_dir
 
-    def env_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for ``gymnasium.make`` of the training environment."""
-        return {
-            "data": self.data,
-            "split": self.split,
-            "reward": self.reward,
-            "max_nodes": self.max_nodes,
-            "max_edges": self.max_edges,
-            "max_split_points": self.max_split_points,
-            "min_nodes": self.min_nodes,
-            "max_steps": self.max_steps,
-        }
-
     def validate(self) -> TrainConfig:
+        check_algo(self.algo)
         for name, allowed in CHOICES.items():
             if getattr(self, name) not in allowed:
                 raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {getattr(self, name)!r}")
@@ -128,6 +177,27 @@ class TrainConfig:
         if self.episodes is not None and self.episodes < 1:
             raise ConfigError("episodes must be at least 1")
         return self
+
+
+def algo_label(algo: str) -> str:
+    """A file-name-safe label: the built-in name, or a custom algorithm's class name."""
+    return algo.rpartition(":")[2].lower() if ":" in algo else algo
+
+
+def check_algo(algo: str) -> None:
+    from agents.algorithm import entry_point_algorithms
+
+    if algo in ALGOS or ":" in algo or algo in entry_point_algorithms():
+        return
+    close = difflib.get_close_matches(algo, ALGOS, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise ConfigError(
+        f"algo must be one of {', '.join(ALGOS)}, an {ENTRY_POINT_HINT} entry point, or package.module:Class / "
+        f"file.py:Class (an agents.algorithm class), not {algo!r}{hint}"
+    )
+
+
+ENTRY_POINT_HINT = "rl4real.algorithms"
 
 
 def _field_types() -> dict[str, Any]:
@@ -175,6 +245,13 @@ def config_from_mapping(values: dict[str, Any], source: str = "config") -> dict[
     field_types = _field_types()
     out: dict[str, Any] = {}
     for key, value in values.items():
+        if key in PARTS and isinstance(value, dict):  # a [train.env], [train.algorithm] or [train.backend] table
+            for inner, setting in value.items():
+                name = known_name(inner, field_types, f"{source}: [train.{key}]: unknown setting")
+                if part_of(name) != key:
+                    raise ConfigError(f"{source}: {name} belongs in [train.{part_of(name)}], not [train.{key}]")
+                out[name] = _coerce(name, setting, field_types[name])
+            continue
         name = known_name(key, field_types, f"{source}: unknown setting")
         out[name] = _coerce(name, value, field_types[name])
     return out
@@ -213,6 +290,9 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
         help_text = f"default: {default}"
         if f.name in CHOICES:
             help_text = f"one of {', '.join(CHOICES[f.name])}; {help_text}"
+        if f.name == "algo":
+            help_text = (f"one of {', '.join(ALGOS)}, an {ENTRY_POINT_HINT} entry point, or package.module:Class / "
+                         f"file.py:Class (see docs/algorithms.md); {help_text}")  # fmt: skip
         if f.name == "warm_start":
             help_text = f"behaviour cloning from {' or '.join(WARM_STARTS)} before PPO; {help_text}"
         if base is bool:

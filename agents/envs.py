@@ -1,4 +1,4 @@
-"""Building (vectorised) training environments from a TrainConfig."""
+"""Building (vectorised) training environments from the env part of a TrainConfig."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from agents.config import TrainConfig
+from agents.config import BackendConfig, EnvConfig
 from rl4real_gym.registration import ENV_IDS
 from rl4real_gym.targets import get_target
 
@@ -70,11 +70,11 @@ class MaskedMonitor(gym.Wrapper):
         return self.env.unwrapped.action_masks()  # type: ignore[attr-defined]
 
 
-def make_env_fn(config: TrainConfig, rank: int, **overrides: Any) -> Callable[[], gym.Env]:
-    """A picklable thunk creating one monitored env (seeded by rank)."""
-    kwargs = {**config.env_kwargs(), **overrides}
-    target = config.target
-    seed = config.seed + 1000 * rank
+def make_env_fn(env_config: EnvConfig, seed: int, rank: int, **overrides: Any) -> Callable[[], gym.Env]:
+    """A picklable thunk creating one monitored env (seeded ``seed + 1000 * rank``)."""
+    kwargs = {**env_config.env_kwargs(), **overrides}
+    target = env_config.target
+    seed = seed + 1000 * rank
 
     def thunk() -> gym.Env:
         import rl4real_gym  # noqa: F401  (registration inside the worker process)
@@ -86,19 +86,20 @@ def make_env_fn(config: TrainConfig, rank: int, **overrides: Any) -> Callable[[]
     return thunk
 
 
-def make_vec_env(config: TrainConfig, **overrides: Any):
-    """``workers`` envs: batched in this process (their allocation processes compute at
-    once; the default), or one SubprocVecEnv worker process each (``vec_env="subproc"``)."""
-    if config.vec_env == "batched":
+def make_vec_env(env_config: EnvConfig, backend: BackendConfig, seed: int, **overrides: Any):
+    """``backend.workers`` envs: batched in this process (their allocation processes
+    compute at once; the default), or one SubprocVecEnv worker process each
+    (``vec_env="subproc"``)."""
+    if backend.vec_env == "batched":
         from agents.vec_env import BatchedVecEnv
         from rl4real_gym.envs.regalloc_env import RegAllocEnv
 
-        kwargs = {**config.env_kwargs(), **overrides}
-        envs = [RegAllocEnv(config.target, **kwargs) for _ in range(config.workers)]
-        return BatchedVecEnv(envs, seed=config.seed)
+        kwargs = {**env_config.env_kwargs(), **overrides}
+        envs = [RegAllocEnv(env_config.target, **kwargs) for _ in range(backend.workers)]
+        return BatchedVecEnv(envs, seed=seed)
     from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv
 
-    fns = [make_env_fn(config, rank, **overrides) for rank in range(config.workers)]
-    if config.workers == 1:
+    fns = [make_env_fn(env_config, seed, rank, **overrides) for rank in range(backend.workers)]
+    if backend.workers == 1:
         return DummyVecEnv(fns)
     return SubprocVecEnv(fns, start_method="forkserver")

@@ -9,6 +9,7 @@ driver's ``DecisionState -> choice`` policies used by ``rl4real compile`` and th
 
 from __future__ import annotations
 
+import functools
 import json
 import zipfile
 from dataclasses import asdict, dataclass
@@ -18,14 +19,14 @@ from typing import Any
 import numpy as np
 
 from rl4real_gym.driver.session import SessionLimits
-from rl4real_gym.driver.state import DecisionState, Phase
-from rl4real_gym.envs.spaces import Layout, build_observation, flat_mask
+from rl4real_gym.envs.spaces import Layout
 from rl4real_gym.errors import ModelError
+from rl4real_gym.policy import PredictorPolicy
 from rl4real_gym.registration import ENV_VERSION
 from rl4real_gym.targets import get_target
 
 META_VERSION = 1
-FORMATS = ("maskable-ppo", "reinforce", "onnx")
+FORMATS = ("maskable-ppo", "reinforce", "onnx", "algorithm")  # algorithm: any agents.algorithm class, named by algo
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,7 @@ class ModelMeta:
 
     def limits(self) -> SessionLimits:
         """Session limits matching the sizes the model was trained with."""
-        return SessionLimits(
-            max_nodes=self.max_nodes, max_edges=self.max_edges, max_split_points=self.max_split_points
-        )
+        return SessionLimits(max_nodes=self.max_nodes, max_edges=self.max_edges, max_split_points=self.max_split_points)
 
 
 def meta_path(model: str | Path) -> Path:
@@ -133,44 +132,63 @@ def load_agent(path: str | Path, target: str | None = None, device: str = "cpu")
     if meta.format == "onnx":
         return OnnxAgent(p, meta), meta
     single_threaded_torch()
-    if meta.format == "reinforce":
-        from agents.algorithms.reinforce import MaskedReinforce
+    if meta.format == "algorithm":
+        return load_algorithm(p, meta), meta
+    from agents.algorithms.builtin import MaskablePPOAlgorithm, ReinforceAlgorithm
 
+    if meta.format == "reinforce":
         try:
-            return MaskedReinforce.load(p, device=device), meta
+            return ReinforceAlgorithm.load(p, device=device).agent, meta
         except Exception as err:
             raise ModelError(f"{p} could not be loaded as a REINFORCE model ({err})") from err
     if not zipfile.is_zipfile(p):
         raise ModelError(f"{p} is corrupt: not an SB3 model archive")
-    from sb3_contrib import MaskablePPO
-
     try:
-        model = MaskablePPO.load(p, device=device)
+        return MaskablePPOAlgorithm.load(p, device=device).model, meta
     except Exception as err:
         raise ModelError(f"{p} could not be loaded as a MaskablePPO model ({err})") from err
-    return model, meta
 
 
-class ModelPolicy:
-    """Adapts an agent to the driver's policy interface (DecisionState -> choice)."""
+def load_algorithm(path: Path, meta: ModelMeta) -> Any:
+    """A model saved by an :mod:`agents.algorithm` class (``meta.algo`` names it) as a predictor."""
+    from agents.algorithm import AlgorithmAgent, resolve_algorithm
+
+    cls = resolve_algorithm(meta.algo)
+    try:
+        return AlgorithmAgent(cls.load(path))
+    except Exception as err:
+        raise ModelError(f"{path} could not be loaded by {meta.algo} ({err})") from err
+
+
+class ModelPolicy(PredictorPolicy):
+    """A loaded model as the driver's policy (DecisionState -> choice), with its meta;
+    the plugin must not offer more than the model's layout holds (``limits``)."""
 
     def __init__(self, agent: Any, meta: ModelMeta) -> None:
+        super().__init__(agent, meta.layout, meta.limits())
         self.agent = agent
         self.meta = meta
-        self.layout = meta.layout
-        self.limits = meta.limits()  # the plugin must not offer more than the layout holds
-
-    def __call__(self, state: DecisionState) -> int:
-        mask = flat_mask(state, self.layout)
-        obs = build_observation(state, self.layout, mask)
-        action, _ = self.agent.predict(obs, action_masks=mask, deterministic=True)
-        action = int(np.asarray(action).reshape(-1)[0])
-        if not mask[action]:  # cannot happen with masked predict; never send an illegal choice
-            action = int(np.flatnonzero(mask)[0])
-        return action - self.layout.segment_start(Phase(state.phase))
 
 
 def load_policy(path: str | Path, target: str | None = None) -> ModelPolicy:
     """A driver policy from a saved model (for ``rl4real compile`` and the fuzzer)."""
     agent, meta = load_agent(path, target)
     return ModelPolicy(agent, meta)
+
+
+@functools.cache
+def cached_policy(path: str, target: str | None) -> ModelPolicy:
+    """:func:`load_policy`, once per process (the fuzzer asks for every program)."""
+    return load_policy(path, target)
+
+
+@dataclass(frozen=True)
+class ModelPolicies:
+    """The policy factory (seed -> policy) of a saved model, for the fuzzer: picklable
+    (worker processes load the model once each); the seed does not matter."""
+
+    path: str
+    target: str | None = None
+
+    def __call__(self, seed: int) -> ModelPolicy:
+        return cached_policy(self.path, self.target)

@@ -43,6 +43,27 @@ class ReinforceLogits(nn.Module):
         return self.policy(dict(zip(self.keys, tensors, strict=True)))[0]
 
 
+def algorithm_module(algorithm: Any, keys: list[str], name: str) -> nn.Module:
+    """The logits module of an :mod:`agents.algorithm` model: its export hook
+    (``export_module()``), else its ``policy`` when that is one of the library's networks."""
+    from agents.algorithms.reinforce import MaskedPolicy
+
+    hook = getattr(algorithm, "export_module", None)
+    if callable(hook):
+        module = hook()
+        if not isinstance(module, nn.Module):
+            raise ModelError(f"{name}.export_module() returned {type(module).__name__}, not a torch.nn.Module")
+        return module
+    policy = getattr(algorithm, "policy", None)
+    if isinstance(policy, MaskedPolicy):
+        return ReinforceLogits(policy, keys)
+    raise ModelError(
+        f"cannot export {name}: its policy is not one of the library's networks (agents.algorithms.reinforce."
+        "MaskedPolicy as its `policy` attribute) and it has no export hook: give it an export_module() method "
+        "returning a torch.nn.Module from the observation tensors (observation space key order) to action logits"
+    )
+
+
 def example_inputs(observation_space: spaces.Dict) -> list[torch.Tensor]:
     sample = observation_space.sample()
     out = []
@@ -53,7 +74,7 @@ def example_inputs(observation_space: spaces.Dict) -> list[torch.Tensor]:
 
 
 def export_onnx(model_path: str | Path, output: str | Path) -> Path:
-    """Writes ``output`` (+ ``.meta.json``) from a MaskablePPO or REINFORCE model."""
+    """Writes ``output`` (+ ``.meta.json``) from a MaskablePPO, REINFORCE or Algorithm model."""
     from rl4real_gym.envs.spaces import observation_space
 
     agent, meta = load_agent(model_path)
@@ -62,6 +83,8 @@ def export_onnx(model_path: str | Path, output: str | Path) -> Path:
         module: nn.Module = SB3Logits(agent.policy)
     elif meta.format == "reinforce":
         module = ReinforceLogits(agent.policy, list(space.spaces))
+    elif meta.format == "algorithm":
+        module = algorithm_module(agent.algorithm, list(space.spaces), meta.algo)
     else:
         raise ModelError(f"{model_path} is already an ONNX model")
     module.eval()

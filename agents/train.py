@@ -1,20 +1,24 @@
-"""Training runs: MaskablePPO (SB3 + sb3-contrib), masked REINFORCE, or RLlib.
+"""Training runs: MaskablePPO (SB3 + sb3-contrib), any :mod:`agents.algorithm` (masked
+REINFORCE, a custom one), or RLlib.
 
 Outputs of a run named R (``TrainConfig.resolved_run_name()``):
-``MODEL_DIR/R/model.zip`` (or ``model.pt``) + ``.meta.json``, ``MODEL_DIR/R/checkpoints/``,
+``MODEL_DIR/R/model.zip`` (or ``model.pt``, or the algorithm's suffix) + ``.meta.json``, ``MODEL_DIR/R/checkpoints/``,
 ``MODEL_DIR/R/episodes.csv`` (one row per episode), ``MODEL_DIR/R/config.toml``, and
 TensorBoard logs under ``<log_dir>/R_1``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import inspect
 import json
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from agents.config import ConfigError, TrainConfig
-from agents.inference import ModelMeta, save_meta
+from agents.algorithm import AlgorithmSpec, canonical_spec
+from agents.config import AlgorithmConfig, ConfigError, EnvConfig, TrainConfig
+from agents.inference import FORMATS, ModelMeta, save_meta
 from rl4real_gym.registration import ENV_VERSION
 from rl4real_gym.targets import get_target
 
@@ -42,15 +46,15 @@ def write_config(config: TrainConfig, path: Path) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def model_meta(config: TrainConfig, fmt: str) -> ModelMeta:
+def model_meta(env: EnvConfig, algorithm: AlgorithmConfig, fmt: str) -> ModelMeta:
     return ModelMeta(
-        target=get_target(config.target).name,
-        algo=config.algo,
-        policy=config.policy,
-        max_nodes=config.max_nodes,
-        max_edges=config.max_edges,
-        max_split_points=config.max_split_points,
-        num_colours=get_target(config.target).num_colours,
+        target=get_target(env.target).name,
+        algo=canonical_spec(algorithm.algo),
+        policy=algorithm.policy,
+        max_nodes=env.max_nodes,
+        max_edges=env.max_edges,
+        max_split_points=env.max_split_points,
+        num_colours=get_target(env.target).num_colours,
         format=fmt,
         env_version=ENV_VERSION,
     )
@@ -74,9 +78,9 @@ def train(config: TrainConfig) -> Path:
     run_dir = config.resolved_model_dir() / config.resolved_run_name()
     run_dir.mkdir(parents=True, exist_ok=True)
     write_config(config, run_dir / "config.toml")
-    if config.algo == "reinforce":
-        return _train_reinforce(config, run_dir)
-    return _train_maskable_ppo(config, run_dir)
+    if config.algo == "maskable-ppo":
+        return _train_maskable_ppo(config, run_dir)
+    return _train_algorithm(config, run_dir)
 
 
 def _train_maskable_ppo(config: TrainConfig, run_dir: Path) -> Path:
@@ -86,10 +90,10 @@ def _train_maskable_ppo(config: TrainConfig, run_dir: Path) -> Path:
     from agents.callbacks import AllocationFiguresCallback, MetaCheckpointCallback, TorchThreadsCallback
     from agents.envs import make_vec_env
 
-    meta = model_meta(config, "maskable-ppo")
-    venv = make_vec_env(config)
+    meta = model_meta(config.env_part(), config.algorithm_part(), "maskable-ppo")
+    venv = make_vec_env(config.env_part(), config.backend_part(), config.seed)
     try:
-        model = build(config, venv, tensorboard_log=config.log_dir)
+        model = build(config.algorithm_part(), config.backend_part(), venv, tensorboard_log=config.log_dir)
         if config.warm_start and not config.resume:
             warm_start(config, model, run_dir, meta)
         budget = config.timesteps if config.episodes is None else 10**12
@@ -126,7 +130,8 @@ def warm_start(config: TrainConfig, model: Any, run_dir: Path, meta: ModelMeta) 
 
     assert config.warm_start is not None
     torch.set_num_threads(config.torch_threads)
-    env = RegAllocEnv(config.target, **config.env_kwargs())
+    env_config = config.env_part()
+    env = RegAllocEnv(env_config.target, **env_config.env_kwargs())
     try:
         expert = make_expert(config.warm_start, env, search_width=config.bc_search_width,
                              search_budget=config.bc_search_budget)  # fmt: skip
@@ -151,61 +156,71 @@ def warm_start(config: TrainConfig, model: Any, run_dir: Path, meta: ModelMeta) 
     return path
 
 
-def _train_reinforce(config: TrainConfig, run_dir: Path) -> Path:
-    import csv
+def algorithm_spec(config: TrainConfig) -> AlgorithmSpec:
+    from gymnasium import spaces
 
+    from rl4real_gym.envs.spaces import observation_space
+
+    layout = model_meta(config.env_part(), config.algorithm_part(), "algorithm").layout
+    return AlgorithmSpec(
+        target=get_target(config.target).name, layout=layout, observation_space=observation_space(layout),
+        action_space=spaces.Discrete(layout.num_actions), seed=config.seed, device=config.device,
+        learning_rate=config.learning_rate, gamma=config.gamma, max_episodes=config.episodes,
+        options=dict(config.extra),
+    )  # fmt: skip
+
+
+def _train_algorithm(config: TrainConfig, run_dir: Path) -> Path:
+    """Any Algorithm (REINFORCE, a custom one): ``learn`` on ``workers`` TrainingEnvs that
+    keep the run's books (episodes.csv, progress bar, TensorBoard, checkpoints)."""
+    import gymnasium as gym
     from torch.utils.tensorboard import SummaryWriter
-    from tqdm import tqdm
 
-    from agents.algorithms.reinforce import MaskedReinforce
-    from agents.callbacks import EPISODE_FIELDS, cost_ratio
-    from agents.envs import make_env_fn
-    from rl4real_gym.driver.state import NUM_NODE_FEATURES, NUM_SPLIT_FEATURES
+    from agents.algorithm import BudgetSpent, RunBook, TrainingEnv, model_suffix, resolve_algorithm
+    from agents.envs import env_id
+    from agents.episode_log import EpisodeLog
 
-    meta = model_meta(config, "reinforce")
+    cls = resolve_algorithm(config.algo)
+    builtin = getattr(cls, "format", None) in FORMATS
+    meta = model_meta(config.env_part(), config.algorithm_part(), cls.format if builtin else "algorithm")
+    suffix = model_suffix(cls)
+    spec = algorithm_spec(config)
     if config.resume:
-        agent = MaskedReinforce.load(config.resume, device=config.device)
+        device = {"device": config.device} if "device" in inspect.signature(cls.load).parameters else {}
+        algorithm = cls.load(Path(config.resume), **device)
+        if getattr(algorithm, "spec", False) is None:  # the built-ins keep the run's spec (its episode budget)
+            algorithm.spec = spec
     else:
-        agent = MaskedReinforce(
-            meta.layout, NUM_NODE_FEATURES, NUM_SPLIT_FEATURES, learning_rate=config.learning_rate,
-            gamma=config.gamma, seed=config.seed, device=config.device,
-        )  # fmt: skip
-    envs = [make_env_fn(config, rank)() for rank in range(config.workers)]
+        algorithm = cls(spec)
     writer = SummaryWriter(str(Path(config.log_dir) / f"{config.resolved_run_name()}_1"))
-    total = config.episodes or config.timesteps
-    bar = tqdm(total=total, unit="episode" if config.episodes else "step", disable=not config.progress)
-    episodes = 0
-    csv_file = open(run_dir / "episodes.csv", "a", newline="")  # noqa: SIM115
-    rows = csv.DictWriter(csv_file, fieldnames=EPISODE_FIELDS)
-    rows.writeheader()
 
-    def on_episode(info: dict, steps: int) -> None:
-        nonlocal episodes
-        episodes += 1
-        fig = info.get("episode_figures", {})
-        rows.writerow({**{k: fig.get(k) for k in EPISODE_FIELDS if k in fig}, "timestep": steps, "episode": episodes})
-        if fig.get("cost") is not None:
-            writer.add_scalar("rl4real/cost", fig["cost"], steps)
-            writer.add_scalar("rl4real/cost_ratio_to_greedy", cost_ratio(fig["cost"], fig["greedy_cost"] or 0), steps)
-            for key in ("spills", "reloads", "splits", "length", "return", "invalid_actions"):
-                writer.add_scalar(f"rl4real/{key}", fig.get(key) or 0, steps)
-            bar.set_postfix({"return": f"{fig['return']:.2f}", "cost": f"{fig['cost']:.1f}"}, refresh=False)
-        bar.update(1 if config.episodes else steps - bar.n)
+    def checkpoint(steps: int) -> None:
+        (run_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
+        path = run_dir / "checkpoints" / f"model_{steps}{suffix}"
+        algorithm.save(path)
+        save_meta(path, meta)
 
-    def on_update(stats: dict, steps: int) -> None:
-        for key, value in stats.items():
-            writer.add_scalar(f"train/{key}", value, steps)
-
+    total = config.timesteps if config.episodes is None else 10**12
+    log = EpisodeLog(run_dir / "episodes.csv", config.episodes or config.timesteps, by_episode=bool(config.episodes),
+                     progress=config.progress)  # fmt: skip
+    book = RunBook(log, writer.add_scalar, total_timesteps=total, max_episodes=config.episodes,
+                   checkpoint_every=config.checkpoint_every, checkpoint=checkpoint)  # fmt: skip
+    envs: list[TrainingEnv] = []
+    env_config = config.env_part()
     try:
-        agent.learn(envs, config.timesteps if config.episodes is None else 10**12, max_episodes=config.episodes,
-                    on_episode=on_episode, on_update=on_update)  # fmt: skip
+        for rank in range(config.workers):
+            env = TrainingEnv(gym.make(env_id(env_config.target), **env_config.env_kwargs()), book)
+            envs.append(env)
+            env.reset(seed=config.seed + 1000 * rank)
+        with contextlib.suppress(BudgetSpent):  # the budget ended learn() at a reset
+            algorithm.learn(envs, total)
+        book.finish()
     finally:
-        bar.close()
+        log.close()
         writer.close()
-        csv_file.close()
         for env in envs:
             env.close()
-    path = run_dir / "model.pt"
-    agent.save(path)
+    path = run_dir / f"model{suffix}"
+    algorithm.save(path)
     save_meta(path, meta)
     return path

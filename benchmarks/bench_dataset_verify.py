@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rl4real_gym.dataset.builder import parallel_map
-from rl4real_gym.dataset.manifest import Dataset, FunctionEntry, load_dataset
+from rl4real_gym.dataset.loading import load_dataset
+from rl4real_gym.dataset.manifest import Dataset, FunctionEntry
 from rl4real_gym.targets import TARGETS
 
 

@@ -61,11 +61,11 @@ def main() -> None:
     if "vec_env" in TrainConfig.__dataclass_fields__:  # the older design had only SubprocVecEnv
         fields["vec_env"] = args.vec_env
     config = TrainConfig(**fields).validate()
-    venv = make_vec_env(config)
+    venv = make_vec_env(config.env_part(), config.backend_part(), config.seed)
     env_clock, learn_clock = Clock(), Clock()
     venv.step_wait = env_clock.wrap(venv.step_wait)  # type: ignore[method-assign]
     venv.reset = env_clock.wrap(venv.reset)  # type: ignore[method-assign]
-    model = build(config, venv, tensorboard_log=None)
+    model = build(config.algorithm_part(), config.backend_part(), venv, tensorboard_log=None)
     model.train = learn_clock.wrap(model.train)  # type: ignore[method-assign]
     start, cpu = time.perf_counter(), time.process_time()
     model.learn(total_timesteps=args.timesteps, callback=TorchThreadsCallback(args.torch_threads))

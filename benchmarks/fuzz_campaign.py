@@ -20,8 +20,10 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+from agents.inference import ModelPolicies
 from rl4real_gym.fuzzing import FuzzConfig, Kind, ProgramOutcome, Summary, format_table, run_campaign
 from rl4real_gym.fuzzing.policy import check_policy_spec, policy_label
+from rl4real_gym.policy import BUILTIN_POLICIES
 from rl4real_gym.targets import TARGETS
 
 
@@ -62,6 +64,11 @@ def summarise(out: Path, target: str, policy: str) -> Summary:
     return summary
 
 
+def model_policies(policy: str, target: str) -> ModelPolicies | None:
+    """A trained model's policy factory (None for the built-in policies)."""
+    return None if policy in BUILTIN_POLICIES else ModelPolicies(str(Path(policy).resolve()), target)
+
+
 def chunks(seeds: Sequence[int], size: int) -> list[Sequence[int]]:
     return [seeds[i : i + size] for i in range(0, len(seeds), size)]
 
@@ -81,7 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             todo = [s for s in part if s not in done]
             if not todo:
                 continue
-            config = FuzzConfig(target, policy, args.out / "findings", timeout=args.timeout)
+            config = FuzzConfig(target, policy, args.out / "findings", timeout=args.timeout,
+                                policies=model_policies(policy, target))  # fmt: skip
             run_campaign(
                 config, todo, jobs=args.jobs, progress=False, on_outcome=lambda o, p=path: append_outcome(p, o)
             )

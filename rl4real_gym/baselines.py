@@ -35,6 +35,7 @@ from rl4real_gym.config import settings
 from rl4real_gym.driver.process import run_guarded
 from rl4real_gym.driver.state import AllocationFigures
 from rl4real_gym.errors import LlcError, LlcTimeoutError
+from rl4real_gym.llc import llc_command
 from rl4real_gym.plugin import plugin_path
 from rl4real_gym.targets import Target, get_target
 from rl4real_gym.tools import tool
@@ -296,7 +297,7 @@ def run_llvm_allocator(
     if allocator not in known:
         raise ValueError(f"unknown LLVM allocator {allocator!r}; choose from {known}")
     tgt = get_target(target)
-    load = ["-load", str(plugin_path())] if allocator == PLUGIN_HEURISTIC else []
+    load = allocator == PLUGIN_HEURISTIC  # the plugin's standalone allocator needs -load
     with tempfile.TemporaryDirectory(prefix="rl4real-cost-") as tmp:
         run = (module, tgt, allocator, opt_level, load, Path(tmp), timeout)
         failure, cost_text = _stop_and_measure(
@@ -326,24 +327,23 @@ def _llc_failure(cmd: list[str], allocator: str, step: str, timeout: float) -> B
 
 
 def _stop_and_measure(
-    module: str | Path, tgt: Target, allocator: str, opt_level: str, load: list[str], tmp: Path, timeout: float,
+    module: str | Path, tgt: Target, allocator: str, opt_level: str, load_plugin: bool, tmp: Path, timeout: float,
     *, stop_after: str, step: str, clean: Callable[[str], str], cost_pass: str, what: str,
 ) -> tuple[BaselineFailure | None, str]:  # fmt: skip
     """llc with ``allocator`` on ``module`` stopped after ``stop_after`` (``step`` names
     that run in a failure), the MIR passed through ``clean``, then the plugin's
     ``cost_pass`` on it: the JSON lines it wrote, or why there are none."""
-    llc, plugin = tool("llc"), plugin_path()
     mir, out = tmp / f"{cost_pass}.mir", tmp / f"{cost_pass}.jsonl"
     failure = _llc_failure(
-        [llc, opt_level, *tgt.llc_args, *load, f"-regalloc={allocator}", "-verify-machineinstrs",
-         f"-stop-after={stop_after}", str(module), "-o", str(mir)],
+        llc_command(tgt, module, mir, load_plugin=load_plugin, opt_level=opt_level, regalloc=allocator, verify=True,
+                    stop_after=stop_after),
         allocator, step, timeout,
     )  # fmt: skip
     if failure is None:
         mir.write_text(clean(mir.read_text()))
         failure = _llc_failure(
-            [llc, *tgt.llc_args, "-load", str(plugin), f"-run-pass={cost_pass}", f"-{cost_pass}-output={out}",
-             str(mir), "-o", os.devnull],
+            llc_command(tgt, mir, os.devnull, load_plugin=True, run_pass=cost_pass,
+                        options=(f"-{cost_pass}-output={out}",)),
             allocator, f"measuring {allocator}'s {what} (the {cost_pass} pass)", timeout,
         )  # fmt: skip
     if failure is not None:

@@ -3,6 +3,10 @@
 Each subcommand lives in its own module under ``rl4real_gym.commands`` (or
 ``agents.commands``) with ``HELP``, ``add_arguments(parser)`` and ``run(args)``; those
 modules keep heavy imports (torch, protobuf) inside ``run`` so that ``--help`` is instant.
+A command may name several modules: the first importable one serves it (``fuzz``: the
+agents' command, which can load trained models, else the env package's own, which runs
+the built-in policies). Module names are strings: this package never imports ``agents``
+itself.
 """
 
 from __future__ import annotations
@@ -11,19 +15,32 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from rl4real_gym.errors import RL4ReAlError
 
-COMMANDS: dict[str, str] = {
-    "build-plugin": "rl4real_gym.commands.build",
-    "allocate": "rl4real_gym.commands.allocate",
-    "dataset": "rl4real_gym.commands.dataset",
-    "train": "agents.commands.train",
-    "evaluate": "agents.commands.evaluate",
-    "compile": "agents.commands.compile",
-    "export": "agents.commands.export",
-    "fuzz": "rl4real_gym.commands.fuzz",
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "build-plugin": ("rl4real_gym.commands.build",),
+    "allocate": ("rl4real_gym.commands.allocate",),
+    "dataset": ("rl4real_gym.commands.dataset",),
+    "train": ("agents.commands.train",),
+    "evaluate": ("agents.commands.evaluate",),
+    "compile": ("agents.commands.compile",),
+    "export": ("agents.commands.export",),
+    "fuzz": ("agents.commands.fuzz", "rl4real_gym.commands.fuzz"),
 }
+
+
+def command_module(candidates: tuple[str, ...]) -> ModuleType | None:
+    """The first of ``candidates`` that imports (None when none is installed)."""
+    for module_name in candidates:
+        try:
+            return importlib.import_module(module_name)
+        except ModuleNotFoundError as err:
+            if err.name and module_name.startswith(err.name):
+                continue  # command not available in this installation
+            raise
+    return None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,13 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Register allocation by reinforcement learning on LLVM 19 (RL4ReAl as a Gymnasium env).",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, module_name in COMMANDS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as err:
-            if err.name and module_name.startswith(err.name):
-                continue  # command not available in this installation
-            raise
+    for name, candidates in COMMANDS.items():
+        module = command_module(candidates)
+        if module is None:
+            continue
         p = sub.add_parser(name, help=module.HELP, description=module.__doc__ or module.HELP)
         module.add_arguments(p)
         p.set_defaults(_run=module.run)

@@ -18,7 +18,7 @@ from rl4real_gym.driver.process import run_guarded
 from rl4real_gym.driver.session import LlcSession, SessionLimits
 from rl4real_gym.driver.state import AllocationFigures
 from rl4real_gym.errors import LlcCrashedError, LlcTimeoutError, RL4ReAlError, ToolNotFoundError
-from rl4real_gym.plugin import plugin_path
+from rl4real_gym.llc import llc_command
 from rl4real_gym.targets import Target, get_target
 from rl4real_gym.tools import tool
 
@@ -84,12 +84,8 @@ def codegen(
         limits = limits if limits is not None else policy_limits(policy)
         with LlcSession(ir, tgt, output=out, verify=verify, limits=limits, filetype=filetype) as s:
             return drive(s, policy).figures
-    cmd = [tool("llc"), "-O2", *tgt.llc_args, f"-filetype={filetype}"]
-    if verify:
-        cmd.append("-verify-machineinstrs")
-    if regalloc == "rl4real":
-        cmd += ["-load", str(plugin_path())]
-    cmd += [f"-regalloc={regalloc}", str(ir), "-o", str(out)]
+    cmd = llc_command(tgt, ir, out, load_plugin=regalloc == "rl4real", opt_level="-O2", filetype=filetype,
+                      regalloc=regalloc, verify=verify)  # fmt: skip
     try:
         proc = run_guarded(cmd, capture_output=True, text=True, timeout=600)
     except subprocess.TimeoutExpired as err:

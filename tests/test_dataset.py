@@ -12,7 +12,8 @@ from conftest import TARGETS
 from rl4real_gym.cli import main as cli_main
 from rl4real_gym.dataset.builder import BuildOptions, BuildReport, build_dataset
 from rl4real_gym.dataset.extract import content_key, defined_functions, normalize_module
-from rl4real_gym.dataset.manifest import MANIFEST, SPLITS, load_dataset, read_manifest
+from rl4real_gym.dataset.loading import load_dataset
+from rl4real_gym.dataset.manifest import MANIFEST, SPLITS, read_manifest
 from rl4real_gym.dataset.measure import count_mir
 from rl4real_gym.dataset.naming import function_id, parse_opt_levels, safe_component, split_for
 from rl4real_gym.dataset.stats import markdown_stats, size_bucket

@@ -4,20 +4,19 @@ disagreement is kept as a reproducer that replays exactly."""
 from __future__ import annotations
 
 import json
-import sys
-import types
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import TARGETS
 
 from rl4real_gym import cli
-from rl4real_gym.errors import LlcCrashedError, ModelError, RL4ReAlError
+from rl4real_gym.errors import LlcCrashedError, ModelError
 from rl4real_gym.fuzzing import FuzzConfig, Kind, ProgramOutcome, check_program, format_table, run_campaign
 from rl4real_gym.fuzzing.campaign import Summary
 from rl4real_gym.fuzzing.differential import telling_line
 from rl4real_gym.fuzzing.outcome import classify_llc_failure, compare_runs, judge_run
-from rl4real_gym.fuzzing.policy import load_model_policy, make_policy, policy_label
+from rl4real_gym.fuzzing.policy import builtin_factory, policy_label
 from rl4real_gym.fuzzing.reproduce import replay_finding
 from rl4real_gym.programs import RunResult
 from rl4real_gym.trace import SessionTrace, replay_session_trace
@@ -123,38 +122,41 @@ def test_unknown_policy_is_a_clear_cli_error(capsys: pytest.CaptureFixture[str])
     assert "unknown policy 'no-such-model.zip'" in capsys.readouterr().err
 
 
-def test_model_policy_without_agents_inference_is_a_clear_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_model_policy_without_a_model_loader_is_a_clear_error(tmp_path: Path) -> None:
     model = tmp_path / "model.zip"
     model.write_bytes(b"")
-    monkeypatch.setitem(sys.modules, "agents.inference", None)  # import fails
-    load_model_policy.cache_clear()
-    with pytest.raises(RL4ReAlError, match=r"agents\.inference is not importable"):
-        make_policy(str(model), "x86", 0)
-    load_model_policy.cache_clear()
+    with pytest.raises(ModelError, match=r"loaded by the agents package"):
+        builtin_factory(str(model))
 
 
-def test_model_policy_is_loaded_once_through_agents_inference(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fuzz_command_gets_the_model_policy_from_the_command_layer(tmp_path: Path) -> None:
+    """The agents' fuzz command hands the fuzzer a ModelPolicies factory; the env
+    package's own command only knows the built-in policies."""
+    from agents.commands import fuzz as agents_fuzz
+    from agents.inference import ModelPolicies
+    from rl4real_gym.commands import fuzz as env_fuzz
+
     model = tmp_path / "policy.zip"
     model.write_bytes(b"")
-    loads: list[tuple[str, str]] = []
+    factories: list[object] = []
 
-    def load_policy(path: str, target: str):
-        loads.append((path, target))
-        return lambda state: 0
+    def loader(path: str, target: str) -> Callable[[int], object]:
+        factories.append(ModelPolicies(path, target))
+        raise ModelError("stop here")
 
-    monkeypatch.setitem(sys.modules, "agents.inference", types.SimpleNamespace(load_policy=load_policy))
-    load_model_policy.cache_clear()
-    first, second = make_policy(str(model), "aarch64", 1), make_policy(str(model), "aarch64", 2)
-    assert first is second and loads == [(str(model.resolve()), "aarch64")]
+    args = cli.build_parser().parse_args(["fuzz", "--programs", "1", "--policy", str(model)])
+    assert args._run is agents_fuzz.run
+    with pytest.raises(ModelError, match="stop here"):
+        env_fuzz.run(args, model_policies=loader)  # type: ignore[arg-type]
+    assert factories == [ModelPolicies(str(model.resolve()), "x86")]
+    with pytest.raises(ModelError, match="loaded by the agents package"):
+        env_fuzz.run(args)
     assert policy_label(str(model)) == "model-policy"
-    load_model_policy.cache_clear()
 
 
 def test_missing_model_file_is_a_model_error() -> None:
     with pytest.raises(ModelError, match="unknown policy"):
-        make_policy("/nonexistent/model.zip", "x86", 0)
+        builtin_factory("/nonexistent/model.zip")
 
 
 # -- classification and reporting -------------------------------------------------------

@@ -411,7 +411,7 @@ if __name__ == "__main__":
     target, seed = sys.argv[1], int(sys.argv[2])
     config = TrainConfig(target=target, workers=2, seed=seed, {SIZES}, max_steps=20)
     print("I", flush=True)
-    venv = make_vec_env(config)  # SubprocVecEnv, forkserver: each worker has its own llc
+    venv = make_vec_env(config.env_part(), config.backend_part(), config.seed)  # each worker has its own llc
     venv.reset()
     print("S", flush=True)
     rng = np.random.default_rng(seed)

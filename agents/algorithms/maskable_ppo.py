@@ -1,20 +1,21 @@
-"""MaskablePPO (sb3-contrib) configured from a TrainConfig, with the MLP, GNN or GNN-scoring policy."""
+"""MaskablePPO (sb3-contrib) configured from the algorithm part of a TrainConfig (and the backend's device,
+workers and resume), with the MLP, GNN or GNN-scoring policy."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from agents.config import TrainConfig
+from agents.config import AlgorithmConfig, BackendConfig
 from agents.policies.gnn import InterferenceGraphExtractor
 from agents.policies.scoring import GraphScoringExtractor, GraphScoringPolicy
 
 
-def policy_class(config: TrainConfig) -> Any:
+def policy_class(config: AlgorithmConfig) -> Any:
     """SB3's MultiInputPolicy, or our per-node scoring policy for ``gnn-scoring``."""
     return GraphScoringPolicy if config.policy == "gnn-scoring" else "MultiInputPolicy"
 
 
-def policy_kwargs(config: TrainConfig) -> dict[str, Any]:
+def policy_kwargs(config: AlgorithmConfig) -> dict[str, Any]:
     if config.policy == "gnn-scoring":
         return {
             "features_extractor_class": GraphScoringExtractor,
@@ -33,14 +34,14 @@ def policy_kwargs(config: TrainConfig) -> dict[str, Any]:
     return {"net_arch": {"pi": [128, 64], "vf": [128, 64]}}
 
 
-def build(config: TrainConfig, venv: Any, tensorboard_log: str | None):
-    """A new MaskablePPO, or the one in ``config.resume`` continued."""
+def build(config: AlgorithmConfig, backend: BackendConfig, venv: Any, tensorboard_log: str | None):
+    """A new MaskablePPO, or the one in ``backend.resume`` continued."""
     from sb3_contrib import MaskablePPO
 
-    device = config.device
-    if config.resume:
-        return MaskablePPO.load(config.resume, env=venv, device=device, tensorboard_log=tensorboard_log)
-    batch = min(config.batch_size, config.n_steps * config.workers)
+    device = backend.device
+    if backend.resume:
+        return MaskablePPO.load(backend.resume, env=venv, device=device, tensorboard_log=tensorboard_log)
+    batch = min(config.batch_size, config.n_steps * backend.workers)
     return MaskablePPO(
         policy_class(config),
         venv,

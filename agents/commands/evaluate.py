@@ -154,7 +154,7 @@ def run(args: argparse.Namespace) -> int:
         if name == "optimum":
             continue
         if name == "random":
-            agents["random"] = RandomAgent(args.seed)
+            agents["random"] = RandomAgent(layout, args.seed)
         elif name == "heuristic":
             agents["heuristic"] = HeuristicAgent(layout)
         elif name == "first-free":

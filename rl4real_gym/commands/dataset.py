@@ -88,7 +88,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    from rl4real_gym.dataset.manifest import load_dataset
+    from rl4real_gym.dataset.loading import load_dataset
     from rl4real_gym.dataset.stats import markdown_stats
 
     dataset = load_dataset(args.target, args.data)

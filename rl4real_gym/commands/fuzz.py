@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rl4real_gym.targets import TARGETS
+
+if TYPE_CHECKING:
+    from rl4real_gym.policy import PolicyFactory
 
 HELP = "differential fuzzing of the rl4real allocator with csmith programs"
 
@@ -54,17 +59,24 @@ def replay(args: argparse.Namespace) -> int:
     return 0 if all(r.reproduced for r in results) else 1
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, model_policies: Callable[[str, str], PolicyFactory] | None = None) -> int:
+    """Fuzzes (or replays). ``model_policies(path, target)`` gives the policy factory of a
+    trained model: the command layer that knows models (``agents.commands.fuzz``) passes
+    it; without it only the built-in policies exist."""
     if args.replay:
         return replay(args)
     check_arguments(args)
     from rl4real_gym.fuzzing.campaign import format_table, run_campaign
     from rl4real_gym.fuzzing.differential import FuzzConfig
-    from rl4real_gym.fuzzing.policy import make_policy
+    from rl4real_gym.fuzzing.policy import builtin_factory
+    from rl4real_gym.policy import BUILTIN_POLICIES
 
-    if args.policy not in ("random", "heuristic"):
-        make_policy(args.policy, args.target, 0)  # load the model now: errors before the first program
-    config = FuzzConfig(args.target, args.policy, Path(args.findings), timeout=args.timeout)
+    if args.policy in BUILTIN_POLICIES or model_policies is None:
+        policies = builtin_factory(args.policy)
+    else:
+        policies = model_policies(str(Path(args.policy).resolve()), args.target)
+        policies(0)  # load the model now: errors before the first program
+    config = FuzzConfig(args.target, args.policy, Path(args.findings), timeout=args.timeout, policies=policies)
     seeds = range(args.seed_start, args.seed_start + args.programs)
     summary = run_campaign(config, seeds, jobs=args.jobs, progress=not args.no_progress)
     print(format_table([summary]))

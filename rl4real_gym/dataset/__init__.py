@@ -9,6 +9,7 @@ A directory of plain ``.ll``/``.bc`` files without a manifest also works: it is 
 into a cached dataset on first use (see ``rl4real_gym.dataset.builder``).
 """
 
-from rl4real_gym.dataset.manifest import Dataset, FunctionEntry, SelectionReport, load_dataset
+from rl4real_gym.dataset.loading import load_dataset
+from rl4real_gym.dataset.manifest import Dataset, FunctionEntry, SelectionReport
 
 __all__ = ["Dataset", "FunctionEntry", "SelectionReport", "load_dataset"]

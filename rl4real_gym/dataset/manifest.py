@@ -14,7 +14,7 @@ from typing import Any
 
 from rl4real_gym.config import settings
 from rl4real_gym.errors import DatasetError
-from rl4real_gym.targets import Target, get_target
+from rl4real_gym.targets import Target
 
 MANIFEST = "manifest.jsonl"
 SPLITS = ("train", "validation", "test")
@@ -173,24 +173,17 @@ def resolve_dataset_dir(target: Target, data: str | Path | None) -> Path:
     )
 
 
-def load_dataset(target: str | Target, data: str | Path | None = None) -> Dataset:
-    """Loads the dataset of ``target`` from ``data``, DATA_DIR or the bundled envs_data.
-
-    A plain directory of IR files is built into a cached dataset first.
-    """
-    tgt = get_target(target)
-    root = resolve_dataset_dir(tgt, data)
+def read_dataset(root: Path, target: Target) -> Dataset:
+    """The dataset whose manifest is in ``root`` (reading only: a directory without a
+    manifest is :func:`rl4real_gym.dataset.loading.load_dataset`'s to build)."""
     manifest = root / MANIFEST
     if not manifest.is_file():
-        from rl4real_gym.dataset.builder import build_cached_from_ir_dir
-
-        root = build_cached_from_ir_dir(root, tgt)
-        manifest = root / MANIFEST
+        raise DatasetError(f"{root} has no {MANIFEST} (build one with `rl4real dataset build`)")
     entries = read_manifest(manifest)
     if not entries:
         raise DatasetError(f"{manifest} lists no functions")
-    check_dataset_target(root, tgt, entries[0])
-    return Dataset(root, tgt, entries)
+    check_dataset_target(root, target, entries[0])
+    return Dataset(root, target, entries)
 
 
 def check_dataset_target(root: Path, target: Target, entry: FunctionEntry) -> None:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rl4real_gym.dataset.extract import run_tool
+from rl4real_gym.llc import llc_command
 from rl4real_gym.targets import Target
-from rl4real_gym.tools import tool
 
 UNCAPPED_NODES = 100_000
 UNCAPPED_EDGES = 10_000_000
@@ -47,7 +47,7 @@ def count_mir(mir: str) -> tuple[int, int]:
 def mir_counts(module: Path, target: Target) -> tuple[int, int]:
     """Counts in ``llc -O2 -stop-before=greedy`` output for ``module``."""
     mir = run_tool(
-        [tool("llc"), "-O2", *target.llc_args, "-stop-before=greedy", "-regalloc=greedy", str(module), "-o", "-"],
+        llc_command(target, module, "-", opt_level="-O2", regalloc="greedy", stop_before="greedy"),
         "llc -stop-before=greedy",
     )
     return count_mir(mir)

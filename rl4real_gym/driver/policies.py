@@ -2,15 +2,21 @@
 
 A policy is any callable ``(DecisionState) -> int`` returning an index into
 ``state.mask`` (the current phase's choices). Used by tests, fuzzing, benchmarks and
-as baselines; trained agents plug in the same way. A policy that handles only bounded
-graphs (a trained model: its padded layout) says so with a ``limits`` attribute (a
-SessionLimits); sessions started for it use those sizes (see :func:`policy_limits`).
+as baselines; trained agents plug in the same way (:mod:`rl4real_gym.policy` adapts a
+model's ``predict(obs, action_masks)`` to it, and these rules to the env's observation).
+A policy that handles only bounded graphs (a trained model: its padded layout) says so
+with a ``limits`` attribute (a SessionLimits); sessions started for it use those sizes
+(see :func:`policy_limits`).
+
+The random and heuristic rules decide from a :class:`Decision` (phase, the phase's legal
+choices, node weights, register features), which both a DecisionState and the env's
+observation give, so the same rules serve the driver, the fuzzer and ``rl4real evaluate``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -18,7 +24,31 @@ from rl4real_gym.driver.session import LlcSession, ModuleResult, SessionLimits
 from rl4real_gym.driver.state import PHASE_ACTION, ActionKind, DecisionState, Phase
 from rl4real_gym.schema import REGISTER_FEATURES
 
-Policy = Callable[[DecisionState], int]
+
+@runtime_checkable
+class Policy(Protocol):
+    """Observation (a DecisionState) in, the phase's choice out. Optional attributes:
+    ``limits`` (the SessionLimits it needs) and ``plan(state)`` (several decisions)."""
+
+    def __call__(self, state: DecisionState) -> int: ...
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the rules below decide from: the phase, its legal choices (``mask``), per
+    node a weight ordering them (heaviest first) and, in the colour phase, the register
+    features (schema ``register_features`` columns; may be empty)."""
+
+    phase: Phase
+    mask: np.ndarray
+    weights: np.ndarray
+    register_features: np.ndarray
+
+    @classmethod
+    def of_state(cls, state: DecisionState) -> Decision:
+        mask = state.mask
+        weights = state.graph.weight[: len(mask)] if state.phase == Phase.SELECT_NODE else np.zeros(0)
+        return cls(Phase(state.phase), mask, weights, state.register_features)
 
 
 def policy_limits(policy: Policy | None) -> SessionLimits | None:
@@ -36,19 +66,25 @@ def policy_plan(policy: Policy, state: DecisionState) -> list[tuple[ActionKind, 
 
 @dataclass
 class RandomPolicy:
-    """Uniform over legal choices; in SELECT_TASK splits with ``split_prob`` when legal."""
+    """Uniform over legal choices; in SELECT_TASK splits with ``split_prob`` when legal
+    (``split_prob=None``: uniform there too, as ``rl4real evaluate``'s random agent)."""
 
     seed: int = 0
-    split_prob: float = 0.3
+    split_prob: float | None = 0.3
     rng: np.random.Generator = field(init=False)
 
     def __post_init__(self) -> None:
         self.rng = np.random.default_rng(self.seed)
 
     def __call__(self, state: DecisionState) -> int:
-        legal = np.flatnonzero(state.mask)
-        if state.phase == Phase.SELECT_TASK and len(state.mask) > 1 and state.mask[1]:
-            if not state.mask[0] or self.rng.random() < self.split_prob:
+        return self.choose(Decision(Phase(state.phase), state.mask, np.zeros(0), state.register_features))
+
+    def choose(self, decision: Decision) -> int:
+        mask = decision.mask
+        legal = np.flatnonzero(mask)
+        biased = self.split_prob is not None and decision.phase == Phase.SELECT_TASK
+        if biased and len(mask) > 1 and mask[1]:
+            if not mask[0] or self.rng.random() < self.split_prob:  # type: ignore[operator]
                 return 1
             return 0
         return int(self.rng.choice(legal))
@@ -130,18 +166,20 @@ class HeuristicPolicy:
         return steps
 
     def __call__(self, state: DecisionState) -> int:
-        mask = state.mask
-        if state.phase == Phase.SELECT_NODE:
-            weights = np.where(mask, state.graph.weight[: len(mask)], -np.inf)
-            return int(np.argmax(weights))
-        if state.phase == Phase.SELECT_TASK:
+        return self.choose(Decision.of_state(state))
+
+    def choose(self, decision: Decision) -> int:
+        mask = decision.mask
+        if decision.phase == Phase.SELECT_NODE:
+            return int(np.argmax(np.where(mask, decision.weights, -np.inf)))
+        if decision.phase == Phase.SELECT_TASK:
             return 0 if mask[0] and not (self.split_when_blocked and mask[1]) else 1
-        if state.phase == Phase.COLOUR:
+        if decision.phase == Phase.COLOUR:
             free = np.flatnonzero(mask[:-1])
             if not free.size:
                 return len(mask) - 1
-            if self.hints and state.register_features.shape[0] == len(mask):
-                return hint_aware_choice(free, state.register_features)
+            if self.hints and decision.register_features.shape[0] == len(mask):
+                return hint_aware_choice(free, decision.register_features)
             return int(free[0])
         legal = np.flatnonzero(mask)
         return int(legal[len(legal) // 2])

@@ -31,9 +31,8 @@ from rl4real_gym.driver.state import (
     decode_state,
 )
 from rl4real_gym.errors import LlcCrashedError, LlcError, LlcTimeoutError
-from rl4real_gym.plugin import plugin_path
+from rl4real_gym.llc import llc_command, llc_options
 from rl4real_gym.targets import Target, check_module_target, get_target
-from rl4real_gym.tools import tool
 
 if TYPE_CHECKING:
     from rl4real_gym.driver.server import EpisodeTicket
@@ -80,13 +79,13 @@ def allocation_args(
     extra_args: tuple[str, ...] = (),
 ) -> list[str]:
     """The llc-style options of an rl4real allocation (both hosts take them)."""
-    return [
-        opt_level, *target.llc_args, f"-filetype={filetype}",
+    limit_args = (
         f"-rl4real-max-nodes={limits.max_nodes}", f"-rl4real-max-edges={limits.max_edges}",
         f"-rl4real-max-split-points={limits.max_split_points}",
         f"-rl4real-max-splits-per-node={limits.max_splits_per_node}",
-        *(["-verify-machineinstrs"] if verify else []), *extra_args,
-    ]  # fmt: skip
+    )  # fmt: skip
+    return llc_options(target, opt_level=opt_level, filetype=filetype, verify=verify,
+                       options=(*limit_args, *extra_args))  # fmt: skip
 
 
 def mask_size(state: DecisionState, num_colours: int) -> int | None:
@@ -377,7 +376,7 @@ class LlcSession(Session):
     host = "llc"
 
     def _launch(self, args: list[str]) -> None:
-        argv = [tool("llc"), "-load", str(plugin_path()), "-regalloc=rl4real", *args]
+        argv = llc_command(load_plugin=True, regalloc="rl4real", options=args)
         self._proc = LlcProcess(argv, self.module, self.output, fd_option="-rl4real-fd")
         self._channel = Channel(self._proc.socket)  # llc is our child: Popen is enough, no pidfd
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rl4real_gym.baselines import failure_of_llc_error
-from rl4real_gym.driver.policies import Policy
 from rl4real_gym.driver.session import SessionLimits
 from rl4real_gym.errors import LlcError, LlcTimeoutError
 from rl4real_gym.fuzzing import csmith
@@ -28,7 +27,8 @@ from rl4real_gym.fuzzing.outcome import (
     compare_runs,
     judge_run,
 )
-from rl4real_gym.fuzzing.policy import make_policy, policy_sizes, session_limits
+from rl4real_gym.fuzzing.policy import builtin_factory, policy_sizes, session_limits
+from rl4real_gym.policy import Policy, PolicyFactory
 from rl4real_gym.programs import BuildError, RunResult, codegen, compile_to_ir, link, run
 from rl4real_gym.trace import RecordingPolicy
 
@@ -38,14 +38,22 @@ STDERR_MARKERS = ("Bad machine code", "LLVM ERROR", "Assertion", "error:", "rl4r
 
 @dataclass(frozen=True)
 class FuzzConfig:
-    """What to test: target, policy (``random``, ``heuristic`` or a model path), where to
-    keep findings, and time limits in seconds (per program run, per llc reply)."""
+    """What to test: target, policy (``random``, ``heuristic`` or a model path: its
+    label), where to keep findings, time limits in seconds (per program run, per llc
+    reply), and ``policies``: the factory giving each program's policy from its seed
+    (default: the built-in one named ``policy``; a model's comes from the command layer;
+    picklable when jobs run in worker processes)."""
 
     target: str
     policy: str = "random"
     findings: Path = field(default_factory=lambda: Path("fuzz-findings"))
     timeout: float = 10.0
     step_timeout: float = 60.0
+    policies: PolicyFactory | None = None
+
+    def policy_for(self, seed: int) -> Policy:
+        """The policy of program ``seed``."""
+        return (self.policies or builtin_factory(self.policy))(seed)
 
 
 class Skip(Exception):
@@ -153,7 +161,7 @@ def check_program(seed: int, config: FuzzConfig, compare: Comparator = compare_r
             reference = reference_run(ir, config.target, work, config.timeout)
         except Skip as skip:
             return outcome_of(seed, config, Kind.SKIP, str(skip), None, start)
-        policy = make_policy(config.policy, config.target, seed)
+        policy = config.policy_for(seed)
         sizes = policy_sizes(policy)
         limits = session_limits(sizes, config.step_timeout)
         recorder = RecordingPolicy(policy)

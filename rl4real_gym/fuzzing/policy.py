@@ -1,16 +1,18 @@
-"""Policies the fuzzer drives llc with: ``random``, ``heuristic`` or a trained model."""
+"""Policies the fuzzer drives llc with: ``random``, ``heuristic`` or a trained model.
+
+The fuzzer itself only knows policy factories (:data:`rl4real_gym.policy.PolicyFactory`);
+a trained model's factory comes from the command layer (``agents``), which knows how
+models are stored: see ``agents.commands.fuzz``.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 from pathlib import Path
 
-from rl4real_gym.driver.policies import HeuristicPolicy, Policy, RandomPolicy, policy_limits
 from rl4real_gym.driver.session import SessionLimits
-from rl4real_gym.errors import ModelError, RL4ReAlError
-
-BUILTIN_POLICIES = ("random", "heuristic")
+from rl4real_gym.errors import ModelError
+from rl4real_gym.policy import BUILTIN_POLICIES, BuiltinPolicies, Policy, PolicyFactory, policy_limits
 
 
 def policy_label(spec: str) -> str:
@@ -26,27 +28,15 @@ def check_policy_spec(spec: str) -> None:
         )
 
 
-@functools.cache
-def load_model_policy(path: str, target: str) -> Policy:
-    """``agents.inference.load_policy(path, target)``, loaded once per process."""
-    try:
-        from agents.inference import load_policy
-    except ImportError as err:
-        raise RL4ReAlError(
-            f"cannot load model {path}: agents.inference is not importable ({err}); "
-            "install the agents extra (pip install -e '.[agents]') or use --policy random|heuristic"
-        ) from err
-    return load_policy(path, target)
-
-
-def make_policy(spec: str, target: str, seed: int) -> Policy:
-    """The policy for one program; ``random`` is seeded with the program's seed."""
-    if spec == "random":
-        return RandomPolicy(seed=seed)
-    if spec == "heuristic":
-        return HeuristicPolicy()
+def builtin_factory(spec: str) -> PolicyFactory:
+    """The factory of a built-in policy; for a model path, a ModelError saying who loads models."""
     check_policy_spec(spec)
-    return load_model_policy(str(Path(spec).resolve()), target)
+    if spec not in BUILTIN_POLICIES:
+        raise ModelError(
+            f"cannot load model {spec}: trained models are loaded by the agents package (the `rl4real fuzz` "
+            "of a full install: pip install -e '.[agents]'); use --policy random|heuristic without it"
+        )
+    return BuiltinPolicies(spec)
 
 
 SIZE_FIELDS = ("max_nodes", "max_edges", "max_split_points")
