@@ -106,10 +106,8 @@ class RuleAgent:
     def decision(self, obs: dict[str, Any], action_masks: np.ndarray) -> Decision:
         lay = self.layout
         phase = SEGMENT_PHASES[int(np.asarray(obs["phase"]).reshape(-1)[0])]
-        sizes = {Phase.SELECT_NODE: lay.max_nodes, Phase.SELECT_TASK: 2, Phase.COLOUR: lay.num_colours + 1,
-                 Phase.SPLIT: lay.max_split_points}  # fmt: skip
-        start = lay.segment_start(phase)
-        mask = np.asarray(action_masks, dtype=bool)[start : start + sizes[phase]]
+        start, size = lay.segments[phase]
+        mask = np.asarray(action_masks, dtype=bool)[start : start + size]
         weights = np.zeros(0)
         if phase == Phase.SELECT_NODE:
             weights = np.asarray(obs["node_features"])[:, NODE_FEATURES["log_spill_weight"]]
