@@ -33,7 +33,7 @@ class ChannelTimeout(TimeoutError):
 class Channel:
     """One connected socket to an allocation process."""
 
-    all_waited = 0.0  # seconds every channel of this process spent blocked reading (benchmarks)
+    all_waited = 0.0  # seconds every channel of this process spent waiting to read, polling included (benchmarks)
 
     def __init__(self, sock: socket.socket) -> None:
         # Blocking, with the time limit kept by the kernel (SO_RCVTIMEO): one system
@@ -110,7 +110,13 @@ class Channel:
         Between polls it yields the core, which the process it waits for (or another
         one a vector env waits for) may be queued on."""
         self._grow(4)
-        end = time.perf_counter() + SPIN_FOR
+        started = time.perf_counter()
+        try:
+            self._poll(started + SPIN_FOR)
+        finally:
+            Channel.all_waited += time.perf_counter() - started
+
+    def _poll(self, end: float) -> None:
         while time.perf_counter() < end:
             try:
                 n = self.sock.recv_into(self._view[self._end :], 0, socket.MSG_DONTWAIT)
