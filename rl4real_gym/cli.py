@@ -6,7 +6,8 @@ modules keep heavy imports (torch, protobuf) inside ``run`` so that ``--help`` i
 A command may name several modules: the first importable one serves it (``fuzz``: the
 agents' command, which can load trained models, else the env package's own, which runs
 the built-in policies). Module names are strings: this package never imports ``agents``
-itself.
+itself. ``cc`` and ``c++`` take clang's command line, not argparse's: :func:`main` hands
+them their arguments as they are.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "export": ("agents.commands.export",),
     "fuzz": ("agents.commands.fuzz", "rl4real_gym.commands.fuzz"),
 }
+COMPILER_COMMANDS = {"cc": False, "c++": True}  # name -> C++ driver
 
 
 def command_module(candidates: tuple[str, ...]) -> ModuleType | None:
@@ -56,10 +58,19 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=module.HELP, description=module.__doc__ or module.HELP)
         module.add_arguments(p)
         p.set_defaults(_run=module.run)
+    from rl4real_gym.commands import cc
+
+    for name, cxx in COMPILER_COMMANDS.items():  # listed for --help; main() runs them
+        sub.add_parser(name, help=cc.HELP.replace("cc", name) if cxx else cc.HELP, add_help=False)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    if args_in and args_in[0] in COMPILER_COMMANDS:
+        from rl4real_gym.commands import cc
+
+        return cc.main(args_in[1:], cxx=COMPILER_COMMANDS[args_in[0]])
     parser = build_parser()
     args = parser.parse_args(argv)
     run = getattr(args, "_run", None)

@@ -71,8 +71,11 @@ def codegen(
     verify: bool = True,
     limits: SessionLimits | None = None,
     filetype: str = "asm",
+    opt_level: str = "-O2",
+    options: Sequence[str] = (),
 ) -> dict[str, AllocationFigures]:
-    """Generates code for ``ir`` with ``regalloc``.
+    """Generates code for ``ir`` with ``regalloc`` at llc's ``opt_level``, with llc
+    ``options`` added (e.g. ``-function-sections``).
 
     ``regalloc="rl4real"`` with a ``policy`` drives every decision through the
     protocol, within ``limits`` (default: the policy's own, see ``policy_limits``);
@@ -82,10 +85,11 @@ def codegen(
     tgt = get_target(target)
     if regalloc == "rl4real" and policy is not None:
         limits = limits if limits is not None else policy_limits(policy)
-        with LlcSession(ir, tgt, output=out, verify=verify, limits=limits, filetype=filetype) as s:
+        with LlcSession(ir, tgt, output=out, verify=verify, limits=limits, filetype=filetype, opt_level=opt_level,
+                        extra_args=tuple(options)) as s:  # fmt: skip
             return drive(s, policy).figures
-    cmd = llc_command(tgt, ir, out, load_plugin=regalloc == "rl4real", opt_level="-O2", filetype=filetype,
-                      regalloc=regalloc, verify=verify)  # fmt: skip
+    cmd = llc_command(tgt, ir, out, load_plugin=regalloc == "rl4real", opt_level=opt_level, filetype=filetype,
+                      regalloc=regalloc, verify=verify, options=options)  # fmt: skip
     try:
         proc = run_guarded(cmd, capture_output=True, text=True, timeout=600)
     except subprocess.TimeoutExpired as err:
