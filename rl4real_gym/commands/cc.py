@@ -68,33 +68,127 @@ environment:
 
 # Options whose value may be the next argument (clang's Separate / JoinedOrSeparate kinds).
 SEPARATE = frozenset(
-    "-o -I -D -U -L -l -x -MF -MT -MQ -include -imacros -isystem -idirafter -iquote -isysroot -iprefix "
-    "-iwithprefix -iwithprefixbefore -iwithsysroot -iframework -cxx-isystem -imultilib -include-pch "
-    "-ivfsoverlay -Xlinker -Xclang -Xassembler -Xpreprocessor -Xopenmp-target -mllvm -target --target "
-    "--sysroot -u -T -z -e -F -B -A -arch -serialize-diagnostics -dependency-file -MJ -working-directory "
-    "--param -rpath -resource-dir --config --output --include-directory --define-macro --undefine-macro "
-    "--library-directory --language --include --imacros --for-linker --force-link".split()
+    [
+        "-o",
+        "-I",
+        "-D",
+        "-U",
+        "-L",
+        "-l",
+        "-x",
+        "-MF",
+        "-MT",
+        "-MQ",
+        "-include",
+        "-imacros",
+        "-isystem",
+        "-idirafter",
+        "-iquote",
+        "-isysroot",
+        "-iprefix",
+        "-iwithprefix",
+        "-iwithprefixbefore",
+        "-iwithsysroot",
+        "-iframework",
+        "-cxx-isystem",
+        "-imultilib",
+        "-include-pch",
+        "-ivfsoverlay",
+        "-Xlinker",
+        "-Xclang",
+        "-Xassembler",
+        "-Xpreprocessor",
+        "-Xopenmp-target",
+        "-mllvm",
+        "-target",
+        "--target",
+        "--sysroot",
+        "-u",
+        "-T",
+        "-z",
+        "-e",
+        "-F",
+        "-B",
+        "-A",
+        "-arch",
+        "-serialize-diagnostics",
+        "-dependency-file",
+        "-MJ",
+        "-working-directory",
+        "--param",
+        "-rpath",
+        "-resource-dir",
+        "--config",
+        "--output",
+        "--include-directory",
+        "--define-macro",
+        "--undefine-macro",
+        "--library-directory",
+        "--language",
+        "--include",
+        "--imacros",
+        "--for-linker",
+        "--force-link",
+    ]
 )
 # Exactly these options mean "no code is generated": the whole call is clang's.
 NO_CODE = frozenset(
-    "-E -M -MM -fsyntax-only -emit-llvm -emit-ast --precompile -### --help --version -dumpversion "
-    "-dumpmachine -dumpspecs --analyze -help -fdriver-only --preprocess".split()
+    [
+        "-E",
+        "-M",
+        "-MM",
+        "-fsyntax-only",
+        "-emit-llvm",
+        "-emit-ast",
+        "--precompile",
+        "-###",
+        "--help",
+        "--version",
+        "-dumpversion",
+        "-dumpmachine",
+        "-dumpspecs",
+        "--analyze",
+        "-help",
+        "-fdriver-only",
+        "--preprocess",
+    ]
 )
 # Options meaningful only to the linker: left out of the IR step of a compile-and-link call.
-LINK_ONLY = frozenset("-l -L -Xlinker -T -u -z -e -rpath --for-linker --force-link --library-directory".split())
+LINK_ONLY = frozenset(
+    ["-l", "-L", "-Xlinker", "-T", "-u", "-z", "-e", "-rpath", "--for-linker", "--force-link", "--library-directory"]
+)
 LINK_ONLY_FLAGS = frozenset(
-    "-shared -static -static-pie -pie -no-pie -nopie -rdynamic -nostdlib -nostartfiles -nodefaultlibs "
-    "-nolibc -s -static-libgcc -shared-libgcc -static-libstdc++".split()
+    [
+        "-shared",
+        "-static",
+        "-static-pie",
+        "-pie",
+        "-no-pie",
+        "-nopie",
+        "-rdynamic",
+        "-nostdlib",
+        "-nostartfiles",
+        "-nodefaultlibs",
+        "-nolibc",
+        "-s",
+        "-static-libgcc",
+        "-shared-libgcc",
+        "-static-libstdc++",
+    ]
 )
 CODEGEN_EXT = {
     ".c": "c", ".i": "cpp-output", ".cc": "c++", ".cp": "c++", ".cxx": "c++", ".cpp": "c++", ".CPP": "c++",
     ".c++": "c++", ".C": "c++", ".ii": "c++-cpp-output", ".m": "objective-c", ".mi": "objective-c-cpp-output",
     ".mm": "objective-c++", ".M": "objective-c++", ".mii": "objective-c++-cpp-output", ".ll": "ir", ".bc": "ir",
 }  # fmt: skip
-CLANG_EXT = frozenset(".s .S .sx .h .hh .hpp .hxx .H .h++ .hp .pch .gch".split())  # assembly, headers
-UNSUPPORTED_EXT = frozenset(".cu .hip .cl .clcpp .f .F .f90 .F90 .f95 .for .cuh".split())
+CLANG_EXT = frozenset(
+    [".s", ".S", ".sx", ".h", ".hh", ".hpp", ".hxx", ".H", ".h++", ".hp", ".pch", ".gch"]
+)  # assembly, headers
+UNSUPPORTED_EXT = frozenset([".cu", ".hip", ".cl", ".clcpp", ".f", ".F", ".f90", ".F90", ".f95", ".for", ".cuh"])
 CODEGEN_LANGS = frozenset(CODEGEN_EXT.values())
-UNSUPPORTED_LANGS = frozenset("cuda hip cl clcpp cuda-cpp-output hip-cpp-output f95 f95-cpp-input".split())
+UNSUPPORTED_LANGS = frozenset(
+    ["cuda", "hip", "cl", "clcpp", "cuda-cpp-output", "hip-cpp-output", "f95", "f95-cpp-input"]
+)
 
 
 class CcError(RL4ReAlError):
@@ -253,7 +347,7 @@ def no_code(cl: CommandLine) -> bool:
     """True when clang generates no code for this call (preprocessing, queries, IR output)."""
     for o in cl.options():
         a = o[0]
-        if a in NO_CODE or a.startswith(("-print-", "--print-")) or a == "-Xclang" and o[1].startswith("-emit-"):
+        if a in NO_CODE or a.startswith(("-print-", "--print-")) or (a == "-Xclang" and o[1].startswith("-emit-")):
             return True
     return not cl.inputs
 
@@ -381,8 +475,8 @@ def summarise(figures: Sequence[Figures]) -> str:
         agent = sum(f.agent_decisions for f in functions)
         heuristic = sum(f.heuristic_decisions for f in functions)
         wholly = sum(1 for f in functions if f.agent_decisions == 0 and f.heuristic_decisions > 0)
-        text += (f"; {agent} decisions by the policy, {heuristic} by the plugin's heuristic "
-                 f"({wholly} functions wholly by the heuristic: over the policy's sizes or no class it colours)")  # fmt: skip
+        text += (f"; {agent} decisions by the policy, {heuristic} by the plugin's heuristic ({wholly} "
+                 "functions wholly by the heuristic: over the policy's sizes or no class it colours)")  # fmt: skip
     return text
 
 
@@ -539,7 +633,7 @@ class Compiler:
                 self.compile_and_link(Path(tmp))
             else:
                 self.compile_only(mode, Path(tmp))
-        if self.figures and (self.own.summary or self.own.report):
+        if self.figures and (self.own.summary or (self.own.report and len(self.figures) > 1)):
             n = len(self.figures)
             print(f"rl4real cc: {n} file{'s' if n != 1 else ''} for {self.target.name} allocated by "
                   f"{self.backend.description}: {summarise(self.figures)}", file=sys.stderr)  # fmt: skip
