@@ -216,9 +216,13 @@ def test_cmake_build_matches_clang(target: str, wrappers, expected: str, tmp_pat
     assert files == ["main.c", "stats.c", "util.c"], log
 
 
+SLOW = pytest.mark.slow
+FLAGS = [["-O0", "-g"], ["-O2", "-g"], pytest.param(["-O0"], marks=SLOW), pytest.param(["-O1"], marks=SLOW),
+         pytest.param(["-O3", "-g"], marks=SLOW)]  # fmt: skip
+
+
 @pytest.mark.parametrize("target", ["x86", "aarch64"])
-@pytest.mark.parametrize("flags", [["-O0", "-g"], ["-O2", "-g"], pytest.param(["-O0"], marks=pytest.mark.slow), pytest.param(["-O1"], marks=pytest.mark.slow),
-                                   pytest.param(["-O3", "-g"], marks=pytest.mark.slow)])  # fmt: skip
+@pytest.mark.parametrize("flags", FLAGS)
 def test_one_call_several_sources_and_report(target: str, flags: list[str], wrappers, expected: str,
                                              tmp_path: Path) -> None:  # fmt: skip
     """All sources and the link in one call; at -O0 too the plugin allocates (the report
@@ -236,7 +240,7 @@ def test_one_call_several_sources_and_report(target: str, flags: list[str], wrap
     if "-g" in flags:
         dump = subprocess.run([tool("llvm-dwarfdump"), "--debug-info", str(root / "prog")], capture_output=True,
                               text=True)  # fmt: skip
-        assert "DW_AT_name\t(\"histogram\")" in dump.stdout
+        assert 'DW_AT_name\t("histogram")' in dump.stdout
 
 
 def test_summary_from_environment_and_objects_in_place(wrappers, tmp_path: Path) -> None:
@@ -295,7 +299,7 @@ def test_cxx(wrappers, tmp_path: Path) -> None:
     (tmp_path / "v.cpp").write_text(
         "#include <vector>\n#include <cstdio>\n#include <numeric>\n"
         "int main() { std::vector<long> v(100); std::iota(v.begin(), v.end(), 1);\n"
-        "  std::printf(\"%ld\\n\", std::accumulate(v.begin(), v.end(), 0L)); }\n"
+        '  std::printf("%ld\\n", std::accumulate(v.begin(), v.end(), 0L)); }\n'
     )
     proc = subprocess.run([str(wrappers["c++"]), "-O2", "-std=c++17", "v.cpp", "-o", "v", "--rl4real-summary"],
                           cwd=tmp_path, capture_output=True, text=True)  # fmt: skip
