@@ -278,6 +278,8 @@ def test_bad_input_leaves_no_object(wrappers, tmp_path: Path) -> None:
     for args in bad:
         proc = cc(wrappers, *args, "-c", "good.c", "-o", "good.o", cwd=tmp_path)
         assert proc.returncode != 0 and "rl4real cc: error:" in proc.stderr, (args, proc.stderr)
+    proc = cc(wrappers, "-c", "good.c", "-o", "no/such/dir/good.o", cwd=tmp_path)
+    assert proc.returncode != 0 and "rl4real cc: error: cannot write" in proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.c", "good.c"]  # nothing written, no temporaries
 
 

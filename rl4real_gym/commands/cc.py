@@ -655,7 +655,10 @@ def staged(final: str, *, created_by_tool: bool = False) -> Iterator[Path]:
     ``created_by_tool``: the tool creates the file itself (the linker, with its own mode)."""
     special = final == "-" or (os.path.exists(final) and not os.path.isfile(final))
     directory = Path(final).parent if not special else Path(tempfile.gettempdir())
-    fd, name = tempfile.mkstemp(prefix=f".{Path(final).name}.", suffix=".rl4real-tmp", dir=directory)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{Path(final).name}.", suffix=".rl4real-tmp", dir=directory)
+    except OSError as err:
+        raise CcError(f"cannot write {final}: {err.strerror}") from err
     os.close(fd)
     tmp = Path(name)
     if created_by_tool:
@@ -680,6 +683,18 @@ def staged(final: str, *, created_by_tool: bool = False) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
+def passthrough_sysroot(cl: CommandLine) -> list[str]:
+    """The cross sysroot for a no-code call (``-E``, ``-M``) naming a supported target,
+    so it sees the headers the compile sees; nothing when the user gives a sysroot."""
+    if not (cl.value("--target") or cl.value("-target")) or cl.value("--sysroot") is not None:
+        return []
+    try:
+        target = target_of(cl)
+    except CcError:
+        return []  # clang's own target: its own defaults
+    return [a for a in target.clang_args if a.startswith("--sysroot")]
+
+
 def main(argv: Sequence[str] | None = None, *, cxx: bool = False) -> int:
     """``rl4real cc`` (``cxx``: ``rl4real c++``) on ``argv`` (default: sys.argv[1:])."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -699,12 +714,15 @@ def main(argv: Sequence[str] | None = None, *, cxx: bool = False) -> int:
             from rl4real_gym.tools import tool
 
             clang = [tool("clang"), *(["--driver-mode=g++"] if cxx else [])]
-            return subprocess.run([*clang, *rest]).returncode
+            return subprocess.run([*clang, *passthrough_sysroot(cl), *rest]).returncode
         return Compiler(own, cl, cxx).run()
     except ClangFailed as err:
         return err.code
     except RL4ReAlError as err:
         print(f"{name}: error: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:  # an output directory that does not exist, a full disk
+        print(f"{name}: error: cannot write {err.filename or 'the output'}: {err.strerror}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
