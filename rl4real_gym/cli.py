@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     from rl4real_gym.commands import cc
 
     for name, cxx in COMPILER_COMMANDS.items():  # listed for --help; main() runs them
-        sub.add_parser(name, help=cc.HELP.replace("cc", name) if cxx else cc.HELP, add_help=False)
+        sub.add_parser(name, help=cc.HELP_CXX if cxx else cc.HELP, add_help=False)
     return parser
 
 

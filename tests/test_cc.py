@@ -341,3 +341,40 @@ def test_with_a_model_the_policy_decides(wrappers, expected: str, tmp_path: Path
     assert f"allocated by policy {model}" in proc.stderr and "decisions by the policy" in proc.stderr
     result = run(root / "prog", "x86")
     assert (result.returncode, result.stdout) == (0, expected)
+
+
+VECTOR_C = r"""
+#include <stdio.h>
+#define N 1024
+float a[N], b[N], c[N];
+__attribute__((noinline)) void saxpy(float k, int n) { for (int i = 0; i < n; i++) c[i] = k * a[i] + b[i] * c[i]; }
+int main(void) {
+  for (int i = 0; i < N; i++) { a[i] = i * 0.5f; b[i] = 1.0f / (i + 1); c[i] = 2; }
+  for (int r = 0; r < 3; r++) saxpy(1.5f, N);
+  double s = 0;
+  for (int i = 0; i < N; i++) s += c[i];
+  printf("%.3f\n", s);
+  return 0;
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("target", "flags", "register"),
+    [("x86", ["-march=x86-64-v4", "-mprefer-vector-width=512"], "%zmm"), ("aarch64", ["-march=armv8-a+sve"], "z0.")],
+)
+def test_register_classes_outside_the_colour_table(target: str, flags: list[str], register: str, wrappers,
+                                                   tmp_path: Path) -> None:  # fmt: skip
+    """AVX-512 (ZMM) and SVE (Z) registers, which the colour table leaves out: the plugin's
+    heuristic allocates them, and the program is right (AVX-512 run only on a host with it)."""
+    (tmp_path / "v.c").write_text(VECTOR_C)
+    common = [*CROSS[target], "-O3", "-ffp-contract=off", *flags, "v.c"]
+    asm = cc(wrappers, *common, "-S", "-o", "-", cwd=tmp_path)
+    assert asm.returncode == 0 and register in asm.stdout, asm.stderr
+    proc = cc(wrappers, *common, "-o", "v", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    reference = subprocess.run([tool("clang"), "-O2", "-ffp-contract=off", "v.c", "-o", "ref"], cwd=tmp_path)
+    assert reference.returncode == 0
+    if target == "x86" and "avx512f" not in Path("/proc/cpuinfo").read_text():
+        pytest.skip("this host has no AVX-512 to run the program")
+    assert run(tmp_path / "v", target).stdout == run(tmp_path / "ref", "x86").stdout

@@ -36,7 +36,8 @@ from rl4real_gym.driver.state import AllocationFigures
 from rl4real_gym.errors import RL4ReAlError
 from rl4real_gym.targets import ALIASES, Target, check_module_target, get_target
 
-HELP = "a drop-in C compiler (clang flags) allocating registers with rl4real; see `rl4real cc --help`"
+HELP = "a drop-in C compiler (clang's flags), registers allocated by rl4real; see `rl4real cc --help`"
+HELP_CXX = "the same for C++ (clang++'s flags)"
 
 USAGE = """\
 usage: rl4real cc  [--rl4real-OPTION ...] [clang flags and inputs ...]
