@@ -335,10 +335,10 @@ def test_with_a_model_the_policy_decides(wrappers, expected: str, tmp_path: Path
                  "--run-name", "tiny", "--log-dir", str(tmp_path / "runs")]) == 0  # fmt: skip
     model = tmp_path / "m" / "tiny" / "model.zip"
     root = write_project(tmp_path / "p")
-    proc = cc(wrappers, "--rl4real-model", str(model), "-O2", "-Iinclude", "-DSCALE=3", "src/main.c", "src/util.c",
-              "lib/stats.c", "-o", "prog", "--rl4real-summary", cwd=root)  # fmt: skip
+    proc = cc(wrappers, "--rl4real-model", str(model), "-O2", "-g", "-Iinclude", "-DSCALE=3", "src/main.c",
+              "src/util.c", "lib/stats.c", "-o", "prog", "--rl4real-summary", cwd=root)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    assert f"allocated by policy {model}" in proc.stderr and "decisions by the policy" in proc.stderr
+    assert f"allocated by policy {model}" in proc.stderr and "vregs decided by the policy" in proc.stderr
     result = run(root / "prog", "x86")
     assert (result.returncode, result.stdout) == (0, expected)
 

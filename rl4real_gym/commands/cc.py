@@ -30,11 +30,13 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from rl4real_gym.driver.state import AllocationFigures
 from rl4real_gym.errors import RL4ReAlError
 from rl4real_gym.targets import ALIASES, Target, check_module_target, get_target
+
+if TYPE_CHECKING:
+    from rl4real_gym.driver.state import AllocationFigures
 
 HELP = "a drop-in C compiler (clang's flags), registers allocated by rl4real; see `rl4real cc --help`"
 HELP_CXX = "the same for C++ (clang++'s flags)"
@@ -476,8 +478,9 @@ def summarise(figures: Sequence[Figures]) -> str:
         agent = sum(f.agent_decisions for f in functions)
         heuristic = sum(f.heuristic_decisions for f in functions)
         wholly = sum(1 for f in functions if f.agent_decisions == 0 and f.heuristic_decisions > 0)
-        text += (f"; {agent} decisions by the policy, {heuristic} by the plugin's heuristic ({wholly} "
-                 "functions wholly by the heuristic: over the policy's sizes or no class it colours)")  # fmt: skip
+        why = "over the policy's sizes or no class it colours"
+        text += (f"; the fate of {agent} vregs decided by the policy, {heuristic} by the plugin's heuristic "
+                 f"({wholly} functions wholly by the heuristic: {why})")  # fmt: skip
     return text
 
 
