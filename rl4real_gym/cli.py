@@ -5,7 +5,7 @@ Each subcommand lives in its own module under ``rl4real_gym.commands`` (or
 modules keep heavy imports (torch, protobuf) inside ``run`` so that ``--help`` is instant.
 A command may name several modules: the first importable one serves it (``fuzz``: the
 agents' command, which can load trained models, else the env package's own, which runs
-the built-in policies). Module names are strings: this package never imports ``agents``
+the built-in policies; ``cc`` likewise). Module names are strings: this package never imports ``agents``
 itself. ``cc`` and ``c++`` take clang's command line, not argparse's: :func:`main` hands
 them their arguments as they are.
 """
@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "fuzz": ("agents.commands.fuzz", "rl4real_gym.commands.fuzz"),
 }
 COMPILER_COMMANDS = {"cc": False, "c++": True}  # name -> C++ driver
+COMPILER_MODULES = ("agents.commands.cc", "rl4real_gym.commands.cc")  # the first can load models
 
 
 def command_module(candidates: tuple[str, ...]) -> ModuleType | None:
@@ -68,9 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args_in = list(sys.argv[1:] if argv is None else argv)
     if args_in and args_in[0] in COMPILER_COMMANDS:
-        from rl4real_gym.commands import cc
-
-        return cc.main(args_in[1:], cxx=COMPILER_COMMANDS[args_in[0]])
+        compiler = command_module(COMPILER_MODULES)
+        assert compiler is not None  # the env package's own is always there
+        return compiler.main(args_in[1:], cxx=COMPILER_COMMANDS[args_in[0]])
     parser = build_parser()
     args = parser.parse_args(argv)
     run = getattr(args, "_run", None)

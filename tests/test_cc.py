@@ -126,7 +126,7 @@ def wrappers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = {}
     for name, command, entry in (("rl4real-cc", "cc", "main_c"), ("rl4real-c++", "c++", "main_cxx")):
         path = bindir / name
-        code = f"import sys; from rl4real_gym.commands.cc import {entry}; sys.exit({entry}())"
+        code = f"import sys; from agents.commands.cc import {entry}; sys.exit({entry}())"
         path.write_text(f'#!/bin/sh\nPYTHONPATH="{ROOT}${{PYTHONPATH:+:$PYTHONPATH}}" '
                         f'exec "{sys.executable}" -c "{code}" "$@"\n')  # fmt: skip
         path.chmod(0o755)

@@ -21,21 +21,21 @@ register classes outside the colour table). The code-generation step is one obje
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 from rl4real_gym.errors import RL4ReAlError
 from rl4real_gym.targets import ALIASES, Target, check_module_target, get_target
 
 if TYPE_CHECKING:
+    from rl4real_gym.driver.policies import Policy
     from rl4real_gym.driver.state import AllocationFigures
 
 HELP = "a drop-in C compiler (clang's flags), registers allocated by rl4real; see `rl4real cc --help`"
@@ -443,6 +443,11 @@ class HeuristicBackend:
         return Figures(parse_cost_lines(text), decisions_known=False)
 
 
+PolicyLoader: TypeAlias = "Callable[[str, str], Policy]"
+"""Loads a trained model for a target (``agents.inference.load_policy``): whoever can
+load models (the command layer) hands one down."""
+
+
 @dataclass
 class PolicyBackend:
     """llc with the plugin driven from Python by a trained policy (``programs.codegen``)."""
@@ -450,14 +455,10 @@ class PolicyBackend:
     target: Target
     verify: bool
     model: str
-    description: str = ""
+    policy: Policy
+    description: str = field(init=False)
 
     def __post_init__(self) -> None:
-        try:
-            inference = importlib.import_module("agents.inference")
-        except ModuleNotFoundError as err:
-            raise CcError(f"--rl4real-model needs the agents package ({err.name} is not installed)") from err
-        self.policy = inference.load_policy(self.model, self.target.name)
         self.description = f"policy {self.model}"
 
     def generate(self, ir: Path, out: Path, *, filetype: str, opt_level: str, options: Sequence[str]) -> Figures:
@@ -487,7 +488,7 @@ def summarise(figures: Sequence[Figures]) -> str:
 class Compiler:
     """One ``rl4real cc`` invocation."""
 
-    def __init__(self, own: Options, cl: CommandLine, cxx: bool) -> None:
+    def __init__(self, own: Options, cl: CommandLine, cxx: bool, load_policy: PolicyLoader | None = None) -> None:
         from rl4real_gym.config import settings
         from rl4real_gym.tools import tool
 
@@ -500,9 +501,12 @@ class Compiler:
         model = own.model or (None if own.no_model else settings().model_path)
         if own.model and not Path(own.model).is_file():
             raise CcError(f"model file {own.model} does not exist")
-        self.backend: Backend = (
-            PolicyBackend(self.target, own.verify, str(model)) if model else HeuristicBackend(self.target, own.verify)
-        )
+        self.backend: Backend = HeuristicBackend(self.target, own.verify)
+        if model:
+            if load_policy is None:
+                raise CcError("a model needs the agents package (pip install the project with its agents)")
+            policy = load_policy(str(model), self.target.name)
+            self.backend = PolicyBackend(self.target, own.verify, str(model), policy)
         self.figures: list[Figures] = []
         self.user_sysroot = cl.value("--sysroot") is not None or cl.has("-isysroot")
 
@@ -699,8 +703,9 @@ def passthrough_sysroot(cl: CommandLine) -> list[str]:
     return [a for a in target.clang_args if a.startswith("--sysroot")]
 
 
-def main(argv: Sequence[str] | None = None, *, cxx: bool = False) -> int:
-    """``rl4real cc`` (``cxx``: ``rl4real c++``) on ``argv`` (default: sys.argv[1:])."""
+def main(argv: Sequence[str] | None = None, *, cxx: bool = False, load_policy: PolicyLoader | None = None) -> int:
+    """``rl4real cc`` (``cxx``: ``rl4real c++``) on ``argv`` (default: sys.argv[1:]);
+    ``load_policy`` loads ``--rl4real-model`` (without it, only the heuristic allocates)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     name = "rl4real c++" if cxx else "rl4real cc"
     try:
@@ -719,7 +724,7 @@ def main(argv: Sequence[str] | None = None, *, cxx: bool = False) -> int:
 
             clang = [tool("clang"), *(["--driver-mode=g++"] if cxx else [])]
             return subprocess.run([*clang, *passthrough_sysroot(cl), *rest]).returncode
-        return Compiler(own, cl, cxx).run()
+        return Compiler(own, cl, cxx, load_policy).run()
     except ClangFailed as err:
         return err.code
     except RL4ReAlError as err:
