@@ -192,7 +192,10 @@ def test_ppo_two_env_runners_never_take_masked_actions(ray_local: None, tmp_path
         assert torch.equal(trained[key], value), key
     (log_dir,) = (tmp_path / "ray_results").glob("tiny_*")
     assert len((log_dir / "result.json").read_text().splitlines()) == len(results)
-    assert "env_runners/episode_return_mean" in (log_dir / "progress.csv").read_text().splitlines()[0]
+    header = (log_dir / "progress.csv").read_text().splitlines()[0]
+    assert "env_runners/num_env_steps_sampled_lifetime" in header
+    if envs_per_runner == 1:  # with 2 envs a runner, each env may not finish an episode (up to 300 steps) in 128
+        assert "env_runners/episode_return_mean" in header
     assert list(log_dir.glob("events.out.tfevents.*"))
 
 
