@@ -24,7 +24,7 @@ for seed in $seeds; do
         "${common[@]}" "${extra[@]}" > "$out/$name.train.log" 2>&1
       wall=$(echo "$(date +%s.%N) - $start" | bc)
       "$py" -m rl4real_gym.cli evaluate --model "$out/models/$name/model.zip" --split validation --limit 24 \
-        --agents heuristic --allocators greedy --out "$out/eval-$name" --no-progress > "$out/$name.eval.log" 2>&1
+        --agents heuristic --llvm greedy --out "$out/eval-$name" --no-progress > "$out/$name.eval.log" 2>&1
       row=$(awk -F, '$1=="policy"{p=$3" "$7} $1=="greedy"{g=$7} END{print p" "g}' "$out/eval-$name/summary.csv")
       load=$(cut -d' ' -f1 /proc/loadavg)
       echo "$target $backend $seed $steps $wall $(echo "$steps / $wall" | bc -l | cut -c1-6) $row $load" | tr ' ' '\t' \

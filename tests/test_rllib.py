@@ -29,7 +29,7 @@ from agents.config import TrainConfig
 from agents.rllib.algo import AllocationMetrics
 from agents.rllib.envs import audit_counts
 from agents.rllib.module import MASKED_LOGIT, MaskedPolicyModule, module_state, policy_state
-from agents.rllib.train import CHECKPOINT_DIR, CONFIG_FILE, run_rllib
+from agents.rllib.train import CHECKPOINT_DIR, CONFIG_FILE, run_rllib, sb3_model, set_weights, stop_algorithm
 
 KW = {"max_nodes": 64, "max_edges": 1024, "max_split_points": 16, "max_steps": 300}
 
@@ -197,6 +197,34 @@ def test_ppo_two_env_runners_never_take_masked_actions(ray_local: None, tmp_path
     if envs_per_runner == 1:  # with 2 envs a runner, each env may not finish an episode (up to 300 steps) in 128
         assert "env_runners/episode_return_mean" in header
     assert list(log_dir.glob("events.out.tfevents.*"))
+
+
+def test_initial_weights_are_the_maskable_ppo_models(ray_local: None, tmp_path: Path) -> None:
+    """What run_rllib starts from (a seeded or warm-started MaskablePPO model's policy)
+    reaches the learner and every EnvRunner."""
+    from agents.rllib.algo import build_ppo_config
+    from agents.rllib.options import RllibOptions
+
+    config = tiny_config(tmp_path)
+    config.policy = "gnn-scoring"
+    model = sb3_model(config)
+    with torch.no_grad():
+        for param in model.policy.parameters():
+            param.add_(0.5)  # not what either side would initialise
+    expected = model.policy.state_dict()
+    algo = build_ppo_config(config, RllibOptions()).build_algo()
+    try:
+        set_weights(algo, expected)
+        states = algo.env_runner_group.foreach_env_runner(lambda er: er.module.get_state(), local_env_runner=False)
+        states.append(algo.learner_group.get_weights()["default_policy"])
+    finally:
+        stop_algorithm(algo)
+    assert len(states) == 3
+    for state in states:
+        got = policy_state(state)
+        assert got.keys() == expected.keys()
+        for key, value in expected.items():
+            assert torch.equal(got[key], value), key
 
 
 def test_training_survives_an_env_runner_crash(ray_local: None, tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ class RllibOptions:
     max_env_runner_restarts: int = 1000
     restart_failed_sub_environments: bool = True  # an env that raises is rebuilt, its runner lives on
     sample_timeout_s: float = 300.0
-    torch_threads: int | None = None  # torch threads of the local learner (1 on a shared, busy machine)
+    torch_threads: int | None = None  # torch threads of the local learner (default: TrainConfig.torch_threads)
     audit_dir: str | None = None  # tests: check every action against the mask (agents.rllib.envs)
     crash_flag: str | None = None  # tests: kill one EnvRunner once while this file exists
     crash_after: int = 50

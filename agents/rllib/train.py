@@ -81,10 +81,10 @@ def run_rllib(config: TrainConfig, *, on_result: ResultHook | None = None) -> Pa
     model = sb3_model(config)
     if config.warm_start and resume is None:
         warm_start(config, model, run_dir, meta)
-    if options.torch_threads is not None:
-        import torch
+    import torch
 
-        torch.set_num_threads(options.torch_threads)
+    # the learner's threads: extra.torch_threads, else TrainConfig's (as SB3's learner uses it)
+    torch.set_num_threads(options.torch_threads or config.torch_threads)
     started = ensure_ray(config, options)
     try:
         algo = build_ppo_config(config, options).build_algo()
