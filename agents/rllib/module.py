@@ -28,6 +28,7 @@ import logging
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
 import torch
 from ray.rllib.core.columns import Columns
 from ray.rllib.core.rl_module.apis.value_function_api import ValueFunctionAPI
@@ -136,7 +137,8 @@ def policy_state(module_state: dict[str, Any]) -> dict[str, torch.Tensor]:
     out = {}
     for key, value in module_state.items():
         if key.startswith(WEIGHTS_PREFIX):
-            out[key[len(WEIGHTS_PREFIX) :]] = torch.as_tensor(value)
+            tensor = value.clone() if isinstance(value, torch.Tensor) else torch.from_numpy(np.array(value))
+            out[key[len(WEIGHTS_PREFIX) :]] = tensor  # a copy: RLlib's arrays may be read-only
     if not out:
         raise ValueError("the module's state has no policy weights (a uniform module?)")
     return out

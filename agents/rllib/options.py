@@ -3,9 +3,10 @@
 Everything else comes from TrainConfig itself: ``workers`` (EnvRunner actors),
 ``num_gpus`` (learner GPUs), ``n_steps`` (rollout fragment per env), ``batch_size``
 (PPO minibatch), ``n_epochs``, ``timesteps``/``episodes``, ``learning_rate``, ``gamma``,
-``gae_lambda``, ``ent_coef``, ``clip_range``, ``seed``, ``policy`` (``mlp``: pooled node
-features only; ``gnn``: ``gnn_layers`` rounds of message passing) with ``gnn_hidden``
-units, ``checkpoint_every``, ``resume``, ``ray_address``.
+``gae_lambda``, ``ent_coef``, ``clip_range``, ``seed``, ``policy`` with ``gnn_hidden``,
+``gnn_layers`` and ``spill_gate`` (MaskablePPO's network for it), ``warm_start`` and
+``bc_*``, ``torch_threads``, ``checkpoint_every``, ``resume`` (a run directory),
+``ray_address``.
 """
 
 from __future__ import annotations
