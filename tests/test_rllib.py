@@ -117,6 +117,24 @@ def test_module_masks_logits_in_every_forward_pass(target: str, policy: str) -> 
     assert any(p.grad is not None and bool(p.grad.abs().sum() > 0) for p in module.parameters())
 
 
+def test_uniform_module_picks_legal_actions_evenly() -> None:
+    """``uniform`` (benchmarks' random masked policy): equal probabilities on legal actions;
+    the network is still built, so RLlib's Learner has parameters to give its optimizer."""
+    env, obs = collect_observations("x86", 16)
+    config = policy_config("gnn-scoring")
+    model_config = {"policy_class": policy_class(config), "policy_kwargs": policy_kwargs(config), "uniform": True}
+    try:
+        module = MaskedPolicyModule(
+            observation_space=env.observation_space, action_space=env.action_space, model_config=model_config
+        )
+    finally:
+        env.close()
+    probs = torch.softmax(module.forward_inference({Columns.OBS: obs})[Columns.ACTION_DIST_INPUTS], dim=-1)
+    legal = obs["action_mask"].bool()
+    expected = legal.float() / legal.sum(dim=1, keepdim=True)
+    assert torch.allclose(probs, expected) and any(True for _ in module.parameters())
+
+
 @pytest.mark.parametrize("policy", ["gnn-scoring", "gnn"])
 def test_module_computes_what_maskable_ppo_computes(policy: str) -> None:
     """Weights from a MaskablePPO policy give the module the same action probabilities

@@ -19,7 +19,8 @@ Masking: the logits of illegal actions (``obs["action_mask"]``) are set to
 
 ``model_config`` keys: ``policy_class`` (a ``MaskableActorCriticPolicy`` subclass or an
 alias of ``MaskablePPO.policy_aliases``), ``policy_kwargs`` (its keyword arguments);
-``uniform`` (True: no network, every legal action equally likely; for benchmarks).
+``uniform`` (True: the network is not used, every legal action equally likely; for
+benchmarks).
 """
 
 from __future__ import annotations
@@ -87,9 +88,8 @@ class MaskedPolicyModule(TorchRLModule, ValueFunctionAPI):
         if not isinstance(self.action_space, gym.spaces.Discrete) or space[MASK_KEY].shape != (self.action_space.n,):
             raise ValueError(f"observation {space} does not match the action space {self.action_space}")
         cfg = dict(self.model_config or {})
-        self.uniform = bool(cfg.get("uniform", False))
-        if not self.uniform:
-            self.policy = build_policy(space, self.action_space, cfg)
+        self.uniform = bool(cfg.get("uniform", False))  # the network is built (the Learner needs parameters), unused
+        self.policy = build_policy(space, self.action_space, cfg)
 
     def _latents(self, obs: dict[str, torch.Tensor]) -> tuple[Any, Any]:
         """(actor latent, critic latent), as ``MaskableActorCriticPolicy.forward`` makes them."""
@@ -140,7 +140,7 @@ def policy_state(module_state: dict[str, Any]) -> dict[str, torch.Tensor]:
             tensor = value.clone() if isinstance(value, torch.Tensor) else torch.from_numpy(np.array(value))
             out[key[len(WEIGHTS_PREFIX) :]] = tensor  # a copy: RLlib's arrays may be read-only
     if not out:
-        raise ValueError("the module's state has no policy weights (a uniform module?)")
+        raise ValueError("the module's state has no policy weights")
     return out
 
 
