@@ -1,5 +1,8 @@
-"""RLlib backend: masking RLModule, PPO with 2 EnvRunners, masks never violated, a crashed
-EnvRunner survived. Ray runs in-process on 2 CPUs; budgets are tiny (a few minutes in all)."""
+"""RLlib backend: the masking RLModule wraps the library's policy network (same outputs as
+MaskablePPO's policy), PPO with 2 EnvRunners (one env each, or several in the env's vector
+env), masks never violated, a crashed EnvRunner survived, and the trained model goes
+through evaluate, compile and export from the CLI. Ray runs in-process on 2 CPUs;
+budgets are tiny (a few minutes in all)."""
 
 from __future__ import annotations
 
@@ -21,11 +24,12 @@ from ray.rllib.core.distribution.torch.torch_distribution import TorchCategorica
 from ray.rllib.core.rl_module.rl_module import RLModule
 
 import rl4real_gym  # noqa: F401
+from agents.algorithms.maskable_ppo import policy_class, policy_kwargs
 from agents.config import TrainConfig
 from agents.rllib.algo import AllocationMetrics
 from agents.rllib.envs import audit_counts
-from agents.rllib.module import MASKED_LOGIT, MaskedRegAllocModule
-from agents.rllib.train import CONFIG_FILE, run_rllib
+from agents.rllib.module import MASKED_LOGIT, MaskedPolicyModule, module_state, policy_state
+from agents.rllib.train import CHECKPOINT_DIR, CONFIG_FILE, run_rllib, sb3_model, set_weights, stop_algorithm
 
 KW = {"max_nodes": 64, "max_edges": 1024, "max_split_points": 16, "max_steps": 300}
 
@@ -75,15 +79,24 @@ def test_import_does_not_need_ray() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-@pytest.mark.parametrize("target", ["x86", "aarch64"])
-def test_module_masks_logits_in_every_forward_pass(target: str) -> None:
+def policy_config(policy: str) -> TrainConfig:
+    return TrainConfig(policy=policy, gnn_hidden=32, gnn_layers=1, spill_gate=policy == "gnn-scoring")
+
+
+def build_module(env: gym.Env, policy: str) -> MaskedPolicyModule:
+    config = policy_config(policy)
+    return MaskedPolicyModule(
+        observation_space=env.observation_space,
+        action_space=env.action_space,
+        model_config={"policy_class": policy_class(config), "policy_kwargs": policy_kwargs(config)},
+    )
+
+
+@pytest.mark.parametrize(("target", "policy"), [("x86", "gnn-scoring"), ("aarch64", "gnn-scoring"), ("x86", "mlp")])
+def test_module_masks_logits_in_every_forward_pass(target: str, policy: str) -> None:
     env, obs = collect_observations(target, 64)
     try:
-        module = MaskedRegAllocModule(
-            observation_space=env.observation_space,
-            action_space=env.action_space,
-            model_config={"hidden": 32, "message_passing": 1},
-        )
+        module = build_module(env, policy)
     finally:
         env.close()
     legal = obs["action_mask"].bool()
@@ -100,8 +113,55 @@ def test_module_masks_logits_in_every_forward_pass(target: str) -> None:
     values = module.compute_values(batch)
     assert values.shape == (64,) and torch.isfinite(values).all()
     loss = module.forward_train(batch)[Columns.ACTION_DIST_INPUTS].logsumexp(-1).mean() + values.mean()
-    loss.backward()  # gradients flow through every head
-    assert all(p.grad is not None for p in module.parameters())
+    loss.backward()  # gradients flow through the network
+    assert any(p.grad is not None and bool(p.grad.abs().sum() > 0) for p in module.parameters())
+
+
+def test_uniform_module_picks_legal_actions_evenly() -> None:
+    """``uniform`` (benchmarks' random masked policy): equal probabilities on legal actions;
+    the network is still built, so RLlib's Learner has parameters to give its optimizer."""
+    env, obs = collect_observations("x86", 16)
+    config = policy_config("gnn-scoring")
+    model_config = {"policy_class": policy_class(config), "policy_kwargs": policy_kwargs(config), "uniform": True}
+    try:
+        module = MaskedPolicyModule(
+            observation_space=env.observation_space, action_space=env.action_space, model_config=model_config
+        )
+    finally:
+        env.close()
+    probs = torch.softmax(module.forward_inference({Columns.OBS: obs})[Columns.ACTION_DIST_INPUTS], dim=-1)
+    legal = obs["action_mask"].bool()
+    expected = legal.float() / legal.sum(dim=1, keepdim=True)
+    assert torch.allclose(probs, expected) and any(True for _ in module.parameters())
+
+
+@pytest.mark.parametrize("policy", ["gnn-scoring", "gnn"])
+def test_module_computes_what_maskable_ppo_computes(policy: str) -> None:
+    """Weights from a MaskablePPO policy give the module the same action probabilities
+    and values as that policy (the shared network), and they round-trip."""
+    from sb3_contrib import MaskablePPO
+    from stable_baselines3.common.utils import obs_as_tensor
+
+    env, obs = collect_observations("x86", 48)
+    config = policy_config(policy)
+    try:
+        sb3 = MaskablePPO(policy_class(config), env, policy_kwargs=policy_kwargs(config), seed=3, device="cpu")
+        module = build_module(env, policy)
+    finally:
+        env.close()
+    module.set_state(module_state(sb3.policy.state_dict()))
+    batch = {Columns.OBS: obs}
+    logits = module.forward_inference(batch)[Columns.ACTION_DIST_INPUTS]
+    with torch.no_grad():
+        tensors = obs_as_tensor({k: v.numpy() for k, v in obs.items()}, "cpu")
+        dist = sb3.policy.get_distribution(tensors, action_masks=obs["action_mask"].numpy())
+        expected_values = sb3.policy.predict_values(tensors).squeeze(-1)
+    probs = torch.softmax(logits, dim=-1)
+    assert torch.allclose(probs, dist.distribution.probs, atol=1e-5)
+    assert torch.allclose(module.compute_values(batch).detach(), expected_values, atol=1e-5)
+    restored = policy_state(module.get_state())
+    for key, value in sb3.policy.state_dict().items():
+        assert torch.equal(restored[key], value), key
 
 
 def test_episode_figures_are_logged_from_the_final_info() -> None:
@@ -119,10 +179,13 @@ def test_episode_figures_are_logged_from_the_final_info() -> None:
     assert logged == {"alloc_cost": 30.0, "alloc_greedy_cost": 20.0, "alloc_spills": 3.0, "alloc_vs_greedy": -0.5}
 
 
-def test_ppo_two_env_runners_never_take_masked_actions(ray_local: None, tmp_path: Path) -> None:
+@pytest.mark.parametrize("envs_per_runner", [1, 2])
+def test_ppo_two_env_runners_never_take_masked_actions(ray_local: None, tmp_path: Path, envs_per_runner: int) -> None:
     audit = tmp_path / "audit"
     results: list[dict[str, Any]] = []
-    checkpoint = run_rllib(tiny_config(tmp_path, audit_dir=str(audit)), on_result=lambda _a, r: results.append(r))
+    config = tiny_config(tmp_path, audit_dir=str(audit), envs_per_runner=envs_per_runner)
+    config.n_steps //= envs_per_runner  # the same train batch: n_steps x workers x envs_per_runner
+    model = run_rllib(config, on_result=lambda _a, r: results.append(r))
 
     checked, violations = audit_counts(audit)
     assert violations == []
@@ -131,13 +194,55 @@ def test_ppo_two_env_runners_never_take_masked_actions(ray_local: None, tmp_path
     assert steps >= 512 and len(results) >= 2
     assert results[-1]["learners"]["default_policy"]["num_module_steps_trained_lifetime"] > 0
 
-    assert checkpoint == tmp_path / "models" / "tiny" and (checkpoint / CONFIG_FILE).is_file()
+    run_dir = tmp_path / "models" / "tiny"
+    assert model == run_dir / "model.zip" and Path(f"{model}.meta.json").is_file()
+    checkpoint = run_dir / CHECKPOINT_DIR
+    assert (checkpoint / CONFIG_FILE).is_file() and (run_dir / "config.toml").is_file()
     module = RLModule.from_checkpoint(checkpoint / "learner_group" / "learner" / "rl_module" / "default_policy")
-    assert isinstance(module, MaskedRegAllocModule)
+    assert isinstance(module, MaskedPolicyModule)
+    # the saved MaskablePPO model holds the trained module's weights
+    from agents.inference import load_agent
+
+    agent, meta = load_agent(model)
+    assert meta.format == "maskable-ppo" and meta.policy == "mlp"
+    trained = policy_state(module.get_state())
+    for key, value in agent.policy.state_dict().items():
+        assert torch.equal(trained[key], value), key
     (log_dir,) = (tmp_path / "ray_results").glob("tiny_*")
     assert len((log_dir / "result.json").read_text().splitlines()) == len(results)
-    assert "env_runners/episode_return_mean" in (log_dir / "progress.csv").read_text().splitlines()[0]
+    header = (log_dir / "progress.csv").read_text().splitlines()[0]
+    assert "env_runners/num_env_steps_sampled_lifetime" in header
+    if envs_per_runner == 1:  # with 2 envs a runner, each env may not finish an episode (up to 300 steps) in 128
+        assert "env_runners/episode_return_mean" in header
     assert list(log_dir.glob("events.out.tfevents.*"))
+
+
+def test_initial_weights_are_the_maskable_ppo_models(ray_local: None, tmp_path: Path) -> None:
+    """What run_rllib starts from (a seeded or warm-started MaskablePPO model's policy)
+    reaches the learner and every EnvRunner."""
+    from agents.rllib.algo import build_ppo_config
+    from agents.rllib.options import RllibOptions
+
+    config = tiny_config(tmp_path)
+    config.policy = "gnn-scoring"
+    model = sb3_model(config)
+    with torch.no_grad():
+        for param in model.policy.parameters():
+            param.add_(0.5)  # not what either side would initialise
+    expected = model.policy.state_dict()
+    algo = build_ppo_config(config, RllibOptions()).build_algo()
+    try:
+        set_weights(algo, expected)
+        states = algo.env_runner_group.foreach_env_runner(lambda er: er.module.get_state(), local_env_runner=False)
+        states.append(algo.learner_group.get_weights()["default_policy"])
+    finally:
+        stop_algorithm(algo)
+    assert len(states) == 3
+    for state in states:
+        got = policy_state(state)
+        assert got.keys() == expected.keys()
+        for key, value in expected.items():
+            assert torch.equal(got[key], value), key
 
 
 def test_training_survives_an_env_runner_crash(ray_local: None, tmp_path: Path) -> None:
@@ -153,8 +258,44 @@ def test_training_survives_an_env_runner_crash(ray_local: None, tmp_path: Path) 
     # Up to 12 iterations of 256 steps: the killed runner's replacement needs a few.
     config = tiny_config(tmp_path, crash_flag=str(flag), crash_after=40, max_iterations=12)
     config.timesteps = 10**6
-    checkpoint = run_rllib(config, on_result=watch)
+    model = run_rllib(config, on_result=watch)
 
     assert not flag.exists(), "no env runner reached the crash"
     assert restarts[-1] >= 1, f"the killed env runner was not restarted: {restarts}"
-    assert checkpoint.is_dir()
+    assert model.is_file() and (model.parent / CHECKPOINT_DIR).is_dir()
+
+
+def test_cli_rllib_model_evaluates_compiles_and_exports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``rl4real train --backend rllib`` with the gnn-scoring policy and the cost reward,
+    then the evaluate command it prints, compile and export, all through the CLI."""
+    import shlex
+
+    from conftest import CORPUS
+
+    from rl4real_gym.cli import main
+    from rl4real_gym.programs import run
+
+    models = tmp_path / "models"
+    args = ["train", "--backend", "rllib", "--policy", "gnn-scoring", "--reward", "cost", "--workers", "1",
+            "--timesteps", "256", "--n-steps", "128", "--batch-size", "64", "--n-epochs", "1", "--max-nodes", "64",
+            "--max-edges", "1024", "--max-split-points", "16", "--max-steps", "300", "--model-dir", str(models),
+            "--run-name", "cli", "--no-progress"]  # fmt: skip
+    assert main(args) == 0
+    printed = capsys.readouterr().out.splitlines()
+    line = next(x for x in printed if x.startswith("evaluate it with: "))
+    command = shlex.split(line.removeprefix("evaluate it with: "))
+    assert command[:2] == ["rl4real", "evaluate"]
+    model = Path(command[command.index("--model") + 1])
+    assert model == models / "cli" / "model.zip"
+    out = tmp_path / "eval"
+    assert main([*command[1:], "--limit", "2", "--agents", "heuristic", "--out", str(out), "--no-progress"]) == 0
+    assert "\npolicy " in capsys.readouterr().out and (out / "summary.csv").is_file()
+
+    program = CORPUS / "hash_crc32.c"
+    exe = tmp_path / "prog"
+    assert main(["compile", str(program), "-o", str(exe), "--model", str(model)]) == 0
+    assert run(exe, "x86").stdout == program.with_suffix(".expected").read_text()
+
+    onnx = tmp_path / "policy.onnx"
+    assert main(["export", "--model", str(model), "-o", str(onnx)]) == 0
+    assert onnx.is_file() and Path(f"{onnx}.meta.json").is_file()

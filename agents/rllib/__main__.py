@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     from agents.rllib import run_rllib
 
     path = run_rllib(config_from_cli(argv))
-    print(f"checkpoint: {path}")
+    print(f"model saved to {path} (the RLlib checkpoint: {path.parent / 'rllib'})")
     return 0
 
 

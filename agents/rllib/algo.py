@@ -1,4 +1,11 @@
-"""TrainConfig -> RLlib ``PPOConfig`` on the new API stack (RLModule, Learner, EnvRunner)."""
+"""TrainConfig -> RLlib ``PPOConfig`` on the new API stack (RLModule, Learner, EnvRunner).
+
+PPO is set up as SB3's MaskablePPO runs it, so that both backends train the same thing:
+the same policy network (``agents.rllib.module``), clipped surrogate without RLlib's KL
+penalty, value loss weight 0.5 and not clipped, gradients clipped to a global norm of 0.5,
+Adam with eps 1e-5. Left as RLlib does it: advantages are standardised over the train
+batch (SB3: per minibatch).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +13,17 @@ import numbers
 from pathlib import Path
 from typing import Any
 
+import gymnasium as gym
+import torch
 from ray.rllib.algorithms.ppo import PPOConfig
+from ray.rllib.algorithms.ppo.torch.ppo_torch_learner import PPOTorchLearner
 from ray.rllib.callbacks.callbacks import RLlibCallback
 from ray.rllib.core.rl_module.rl_module import RLModuleSpec
 
+from agents.algorithms.maskable_ppo import policy_class, policy_kwargs
 from agents.config import TrainConfig
 from agents.rllib.envs import register_rllib_envs, rllib_env_name
-from agents.rllib.module import MASK_KEY, MaskedRegAllocModule
+from agents.rllib.module import MASK_KEY, MaskedPolicyModule
 from agents.rllib.options import RllibOptions
 from rl4real_gym.config import PROJECT_DIR, settings
 
@@ -61,10 +72,24 @@ def env_config(config: TrainConfig, options: RllibOptions) -> dict[str, Any]:
     return out
 
 
+SB3_ADAM_EPS = 1e-5  # SB3's ActorCriticPolicy: Adam(eps=1e-5); torch's default is 1e-8
+SB3_MAX_GRAD_NORM = 0.5
+SB3_VF_COEF = 0.5
+
+
+class SB3AdamPPOLearner(PPOTorchLearner):
+    """RLlib's PPO learner with the optimizer SB3's PPO uses (Adam, eps 1e-5)."""
+
+    def configure_optimizers_for_module(self, module_id: str, config: Any = None) -> None:
+        params = self.get_parameters(self._module[module_id])
+        optimizer = torch.optim.Adam(params, eps=SB3_ADAM_EPS)
+        self.register_optimizer(module_id=module_id, optimizer=optimizer, params=params, lr_or_lr_schedule=config.lr)
+
+
 def module_spec(config: TrainConfig, *, uniform: bool = False) -> RLModuleSpec:
-    rounds = config.gnn_layers if config.policy == "gnn" else 0
-    model = {"hidden": config.gnn_hidden, "message_passing": rounds, "uniform": uniform}
-    return RLModuleSpec(module_class=MaskedRegAllocModule, model_config=model)
+    """The module wrapping the policy network MaskablePPO builds for ``config.policy``."""
+    model = {"policy_class": policy_class(config), "policy_kwargs": policy_kwargs(config), "uniform": uniform}
+    return RLModuleSpec(module_class=MaskedPolicyModule, model_config=model)
 
 
 def train_batch_size(config: TrainConfig, options: RllibOptions) -> int:
@@ -84,11 +109,14 @@ def build_ppo_config(config: TrainConfig, options: RllibOptions, *, uniform: boo
         .env_runners(
             num_env_runners=config.workers,
             num_envs_per_env_runner=options.envs_per_runner,
+            # the creator gets num_envs and returns the env's own vector env (RegAllocVectorEnv):
+            # all of a runner's envs step at once, and the module runs once per batch of them
+            gym_env_vectorize_mode=gym.VectorizeMode.VECTOR_ENTRY_POINT,
             num_cpus_per_env_runner=1,
             rollout_fragment_length=config.n_steps,
             sample_timeout_s=options.sample_timeout_s,
         )
-        .learners(num_learners=0, num_gpus_per_learner=config.num_gpus)
+        .learners(num_learners=0, num_gpus_per_learner=config.num_gpus, learner_class=SB3AdamPPOLearner)
         .training(
             lr=config.learning_rate,
             gamma=config.gamma,
@@ -98,6 +126,11 @@ def build_ppo_config(config: TrainConfig, options: RllibOptions, *, uniform: boo
             num_epochs=config.n_epochs,
             train_batch_size_per_learner=batch,
             minibatch_size=min(config.batch_size, batch),
+            use_kl_loss=False,
+            vf_loss_coeff=SB3_VF_COEF,
+            vf_clip_param=float("inf"),
+            grad_clip=SB3_MAX_GRAD_NORM,
+            grad_clip_by="global_norm",
         )
         .rl_module(rl_module_spec=module_spec(config, uniform=uniform))
         .callbacks(AllocationMetrics)

@@ -15,6 +15,10 @@ key                meaning
 ``crash_flag``     if set and the file exists, the first env to take ``crash_after``
                    steps removes it and kills its own process with SIGKILL (``CrashOnce``)
 ``crash_after``    steps before the crash (default 50)
+``num_envs``       set by RLlib (``gym_env_vectorize_mode="vector_entry_point"``): the
+                   creator returns the env's vector env of that many sub-envs
+                   (``gymnasium.make_vec(..., vectorization_mode="vector_entry_point")``,
+                   ``rl4real_gym.envs.vector_env``), the test wrappers as vector wrappers
 ================== ====================================================================
 """
 
@@ -67,16 +71,23 @@ class MaskAuditor(gym.Wrapper):
         mask = self.env.unwrapped.action_masks()  # type: ignore[attr-defined]
         index = int(np.asarray(action).item())
         if not (0 <= index < mask.size and mask[index]):
-            message = f"pid {os.getpid()}: action {index} is masked (legal: {np.flatnonzero(mask)[:8].tolist()})"
-            with open(self.audit_dir / "violations.txt", "a") as out:
-                out.write(message + "\n")
-            raise AssertionError(message)
+            legal = np.flatnonzero(mask)[:8].tolist()
+            record_violation(self.audit_dir, f"pid {os.getpid()}: action {index} is masked (legal: {legal})")
         self.checked += 1
         self._count_file.write_text(str(self.checked))
         return self.env.step(action)
 
     def action_masks(self) -> np.ndarray:
         return self.env.unwrapped.action_masks()  # type: ignore[attr-defined]
+
+
+def claim_flag(flag: Path) -> bool:
+    """True for the one caller, across processes, that removes ``flag``."""
+    try:
+        flag.unlink()
+    except FileNotFoundError:
+        return False
+    return True
 
 
 class CrashOnce(gym.Wrapper):
@@ -94,25 +105,94 @@ class CrashOnce(gym.Wrapper):
 
     def step(self, action: Any):
         self._steps += 1
-        if self._steps >= self.crash_after and self._claim_flag():
+        if self._steps >= self.crash_after and claim_flag(self.flag):
             os.kill(os.getpid(), signal.SIGKILL)
         return self.env.step(action)
-
-    def _claim_flag(self) -> bool:
-        try:
-            self.flag.unlink()
-        except FileNotFoundError:
-            return False
-        return True
 
     def action_masks(self) -> np.ndarray:
         return self.env.unwrapped.action_masks()  # type: ignore[attr-defined]
 
 
-def make_rllib_env(env_config: Mapping[str, Any]) -> gym.Env:
+def record_violation(audit_dir: Path, message: str) -> None:
+    with open(audit_dir / "violations.txt", "a") as out:
+        out.write(message + "\n")
+    raise AssertionError(message)
+
+
+class VectorMaskAuditor(gym.vector.VectorWrapper):
+    """``MaskAuditor`` for a vector env: every sub-env's action is checked against its
+    row of ``action_masks()``, except the action a sub-env ignores while it resets
+    (next-step autoreset: the step after one that ended its episode)."""
+
+    def __init__(self, env: gym.vector.VectorEnv, audit_dir: str | Path) -> None:
+        super().__init__(env)
+        self.audit_dir = Path(audit_dir)
+        self.audit_dir.mkdir(parents=True, exist_ok=True)
+        MaskAuditor._instances += 1
+        self._count_file = self.audit_dir / f"checked-{os.getpid()}-{MaskAuditor._instances}.txt"
+        self.checked = 0
+        self._resetting = np.zeros(env.num_envs, dtype=bool)
+
+    def reset(self, **kwargs: Any):
+        self._resetting[:] = False
+        return self.env.reset(**kwargs)
+
+    def step(self, actions: Any):
+        masks = self.action_masks()
+        for i, action in enumerate(np.asarray(actions).reshape(self.num_envs)):
+            if self._resetting[i]:
+                continue
+            if not (0 <= int(action) < masks.shape[1] and masks[i, int(action)]):
+                legal = np.flatnonzero(masks[i])[:8].tolist()
+                message = f"pid {os.getpid()}: env {i} action {action} is masked (legal: {legal})"
+                record_violation(self.audit_dir, message)
+            self.checked += 1
+        self._count_file.write_text(str(self.checked))
+        out = self.env.step(actions)
+        self._resetting = np.asarray(out[2]) | np.asarray(out[3])
+        return out
+
+    def action_masks(self) -> np.ndarray:
+        return self.env.unwrapped.action_masks()  # type: ignore[attr-defined]
+
+
+class VectorCrashOnce(gym.vector.VectorWrapper):
+    """``CrashOnce`` for a vector env (counts vector steps)."""
+
+    def __init__(self, env: gym.vector.VectorEnv, flag: str | Path, crash_after: int = 50) -> None:
+        super().__init__(env)
+        self.flag = Path(flag)
+        self.crash_after = crash_after
+        self._steps = 0
+
+    def step(self, actions: Any):
+        self._steps += 1
+        if self._steps >= self.crash_after and claim_flag(self.flag):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return self.env.step(actions)
+
+
+def make_rllib_vector_env(env_config: Mapping[str, Any]) -> gym.vector.VectorEnv:
+    """``env_config["num_envs"]`` sub-envs in the env's own vector env, wrapped as asked."""
+    import rl4real_gym  # noqa: F401  (registers the Gymnasium ids in this process)
+
+    target = str(env_config.get("target", "x86"))
+    kwargs = dict(env_config.get("env_kwargs", {}))
+    num_envs = int(env_config["num_envs"])
+    env = gym.make_vec(gym_env_id(target), num_envs=num_envs, vectorization_mode="vector_entry_point", **kwargs)
+    if env_config.get("crash_flag"):
+        env = VectorCrashOnce(env, env_config["crash_flag"], int(env_config.get("crash_after", 50)))
+    if env_config.get("audit_dir"):
+        env = VectorMaskAuditor(env, env_config["audit_dir"])
+    return env
+
+
+def make_rllib_env(env_config: Mapping[str, Any]) -> gym.Env | gym.vector.VectorEnv:
     """The env creator given to Ray's registry (``env_config`` as in the module doc)."""
     import rl4real_gym  # noqa: F401  (registers the Gymnasium ids in this process)
 
+    if env_config.get("num_envs") is not None:
+        return make_rllib_vector_env(env_config)
     target = str(env_config.get("target", "x86"))
     env: gym.Env = gym.make(gym_env_id(target), **dict(env_config.get("env_kwargs", {})))
     if env_config.get("crash_flag"):

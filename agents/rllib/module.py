@@ -1,57 +1,57 @@
-"""A masking RLModule (RLlib new API stack, torch) for the register-allocation env.
+"""PPO's RLModule for ``RL4ReAl-*-v1``: the library's policy network, masked.
 
-The module reads the env's ``Dict`` observation as it is (no flattening):
+The module wraps the very network MaskablePPO trains (``agents.algorithms.maskable_ppo``:
+``gnn-scoring`` is ``agents.policies.scoring.GraphScoringPolicy`` over the shared trunk
+of ``agents.policies.graph``; ``gnn`` and ``mlp`` are SB3's multi-input policy with our
+extractor or SB3's), built from the same class and keyword arguments, so:
 
-* nodes: per-node features (signed log-scaled) -> MLP, then ``message_passing`` rounds
-  of mean aggregation over the interference edges (``edge_index``, ``num_edges``);
-* context: mean and max of the valid nodes (``node_mask``), the embedding of
-  ``current_node`` and the one-hot ``phase``, through an MLP;
-* one logit head per segment of the flat action space, in the env's order:
-  a score per node (node embedding + context), 2 task logits, colour+spill logits
-  (from the context), a score per split point (split features + context);
-* a value head on the context (``ValueFunctionAPI``, used by PPO's GAE and loss).
+* the weights are the policy's ``state_dict`` under the prefix ``policy.``: what RLlib
+  trains loads into a MaskablePPO model and is saved, evaluated, compiled and exported
+  like any SB3 run (``agents.rllib.train``), and SB3's weights (a warm start) load here;
+* the observation goes through SB3's preprocessing (the phase one-hot, floats), then the
+  features extractor, the policy's ``mlp_extractor`` (actor and critic latents), its
+  ``action_net`` (logits) and ``value_net`` (value), as in ``MaskableActorCriticPolicy``.
 
-Illegal actions (``obs["action_mask"] == 0``) get the logit ``MASKED_LOGIT`` in every
-forward pass (exploration, inference and train), so sampling, ``argmax`` and PPO's
-log-probabilities and entropy only ever see legal actions. A finite constant (not -inf)
-keeps the all-masked terminal observation (uniform, never sampled) free of NaNs.
+Masking: the logits of illegal actions (``obs["action_mask"]``) are set to
+``MASKED_LOGIT`` in the exploration, inference and train forward passes, so sampling,
+``argmax`` and PPO's log-probabilities and entropy only see legal actions (SB3's
+``MaskableCategorical`` gives the same distribution).
 
-``model_config``: ``hidden`` (64), ``message_passing`` (1), ``uniform`` (False: when True
-the logits are all zero before masking, i.e. a random masked policy, for benchmarks).
+``model_config`` keys: ``policy_class`` (a ``MaskableActorCriticPolicy`` subclass or an
+alias of ``MaskablePPO.policy_aliases``), ``policy_kwargs`` (its keyword arguments);
+``uniform`` (True: the network is not used, every legal action equally likely; for
+benchmarks).
 """
 
 from __future__ import annotations
 
-import itertools
+import logging
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
 import torch
 from ray.rllib.core.columns import Columns
 from ray.rllib.core.rl_module.apis.value_function_api import ValueFunctionAPI
 from ray.rllib.core.rl_module.torch.torch_rl_module import TorchRLModule
-from torch import nn
-
-from agents.policies.graph import neighbour_mean  # the message passing all graph policies share
 
 MASKED_LOGIT = -1.0e9
-NUM_PHASES = 4
-NUM_TASKS = 2
 MASK_KEY = "action_mask"
+WEIGHTS_PREFIX = "policy."  # the wrapped policy's attribute name, in the module's state_dict
+RAY_FALSE_DEPRECATION = "RLModule(config=[RLModuleConfig object])"
 
 
-def signed_log(x: torch.Tensor) -> torch.Tensor:
-    """Compresses feature ranges (spill weights up to 1e6) to a few units."""
-    return torch.sign(x) * torch.log1p(torch.abs(x))
+class _DropFalseDeprecation(logging.Filter):
+    """Ray 2.60's ``RLModule.__init__`` builds an ``RLModuleConfig`` for every module, and
+    that class's constructor logs "`RLModule(config=[RLModuleConfig object])` has been
+    deprecated" although the module was built with the new keyword arguments
+    (ray-project/ray issue 51630). Only that message is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return RAY_FALSE_DEPRECATION not in record.getMessage()
 
 
-def mlp(sizes: list[int], last_activation: bool = True) -> nn.Sequential:
-    layers: list[nn.Module] = []
-    for i, (a, b) in enumerate(itertools.pairwise(sizes)):
-        layers.append(nn.Linear(a, b))
-        if last_activation or i < len(sizes) - 2:
-            layers.append(nn.ReLU())
-    return nn.Sequential(*layers)
+logging.getLogger("ray._common.deprecation").addFilter(_DropFalseDeprecation())
 
 
 def apply_mask(logits: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -59,83 +59,56 @@ def apply_mask(logits: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return torch.where(mask.bool(), logits, torch.full_like(logits, MASKED_LOGIT))
 
 
-def masked_pool(h: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
-    """Concatenated mean and max over the valid nodes (zeros for an empty graph)."""
-    weights = valid.to(h.dtype).unsqueeze(-1)
-    count = weights.sum(dim=1).clamp(min=1.0)
-    mean = (h * weights).sum(dim=1) / count
-    maxed = torch.where(valid.bool().unsqueeze(-1), h, torch.full_like(h, -1.0e4)).amax(dim=1)
-    maxed = torch.where(valid.bool().any(dim=1, keepdim=True), maxed, torch.zeros_like(maxed))
-    return torch.cat([mean, maxed], dim=-1)
+def resolve_policy_class(policy_class: Any) -> type:
+    """A policy class, or MaskablePPO's alias for one (``"MultiInputPolicy"``)."""
+    if isinstance(policy_class, str):
+        from sb3_contrib import MaskablePPO
+
+        if policy_class not in MaskablePPO.policy_aliases:
+            raise ValueError(f"unknown MaskablePPO policy {policy_class!r}")
+        return MaskablePPO.policy_aliases[policy_class]
+    return policy_class
 
 
-def gather_node(h: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
-    """Embedding of node ``index`` per batch row (zeros where ``index`` is -1)."""
-    idx = index.reshape(-1).long()
-    picked = h[torch.arange(h.shape[0], device=h.device), idx.clamp(min=0)]
-    return picked * (idx >= 0).to(h.dtype).unsqueeze(-1)
+def build_policy(observation_space: gym.Space, action_space: gym.Space, model_config: dict[str, Any]) -> Any:
+    """The policy network MaskablePPO would build for these spaces and ``model_config``
+    (its optimizer is SB3's and unused here: RLlib's Learner has its own)."""
+    cls = resolve_policy_class(model_config.get("policy_class", "MultiInputPolicy"))
+    kwargs = dict(model_config.get("policy_kwargs") or {})
+    return cls(observation_space, action_space, lambda _progress: 0.0, **kwargs)
 
 
-class MaskedRegAllocModule(TorchRLModule, ValueFunctionAPI):
-    """PPO's RLModule for ``RL4ReAl-*-v1``: segment heads over the flat action space, masked."""
+class MaskedPolicyModule(TorchRLModule, ValueFunctionAPI):
+    """The library's (SB3) actor-critic policy as a masked RLModule (module docstring)."""
 
     def setup(self) -> None:
         space = self.observation_space
         if not isinstance(space, gym.spaces.Dict) or MASK_KEY not in space.spaces:
-            raise ValueError(f"MaskedRegAllocModule needs the env's Dict observation with {MASK_KEY!r}, got {space}")
-        cfg = dict(self.model_config or {})
-        hidden = int(cfg.get("hidden", 64))
-        self.uniform = bool(cfg.get("uniform", False))
-        self.num_nodes, node_dim = space["node_features"].shape
-        self.num_split_points, split_dim = space["split_features"].shape
-        num_actions = int(self.action_space.n)
-        self.num_colour_actions = num_actions - self.num_nodes - NUM_TASKS - self.num_split_points
-        if self.num_colour_actions < 1 or space[MASK_KEY].shape != (num_actions,):
+            raise ValueError(f"MaskedPolicyModule needs the env's Dict observation with {MASK_KEY!r}, got {space}")
+        if not isinstance(self.action_space, gym.spaces.Discrete) or space[MASK_KEY].shape != (self.action_space.n,):
             raise ValueError(f"observation {space} does not match the action space {self.action_space}")
-        self.node_in = mlp([node_dim, hidden])
-        self.rounds = nn.ModuleList(mlp([2 * hidden, hidden]) for _ in range(int(cfg.get("message_passing", 1))))
-        self.context = mlp([3 * hidden + NUM_PHASES, hidden, hidden])  # mean, max, current node, phase
-        self.node_head = mlp([2 * hidden, hidden, 1], last_activation=False)
-        self.task_head = nn.Linear(hidden, NUM_TASKS)
-        self.colour_head = nn.Linear(hidden, self.num_colour_actions)
-        self.split_in = mlp([split_dim, hidden])
-        self.split_head = mlp([2 * hidden, hidden, 1], last_activation=False)
-        self.value_head = mlp([hidden, hidden, 1], last_activation=False)
+        cfg = dict(self.model_config or {})
+        self.uniform = bool(cfg.get("uniform", False))  # the network is built (the Learner needs parameters), unused
+        self.policy = build_policy(space, self.action_space, cfg)
 
-    # -- encoders ------------------------------------------------------------
-    def _nodes(self, obs: dict[str, torch.Tensor]) -> torch.Tensor:
-        h = self.node_in(signed_log(obs["node_features"].float()))
-        for layer in self.rounds:
-            h = layer(torch.cat([h, neighbour_mean(h, obs["edge_index"], obs["num_edges"])], dim=-1))
-        return h
+    def _latents(self, obs: dict[str, torch.Tensor]) -> tuple[Any, Any]:
+        """(actor latent, critic latent), as ``MaskableActorCriticPolicy.forward`` makes them."""
+        features = self.policy.extract_features(obs)
+        if not self.policy.share_features_extractor:  # (actor's, critic's)
+            pi_features, vf_features = features
+            extractor = self.policy.mlp_extractor
+            return extractor.forward_actor(pi_features), extractor.forward_critic(vf_features)
+        return self.policy.mlp_extractor(features)
 
-    def _context(self, obs: dict[str, torch.Tensor], h: torch.Tensor) -> torch.Tensor:
-        phase = nn.functional.one_hot(obs["phase"].reshape(-1).long().clamp(0, NUM_PHASES - 1), NUM_PHASES)
-        parts = [masked_pool(h, obs["node_mask"]), gather_node(h, obs["current_node"]), phase.to(h.dtype)]
-        return self.context(torch.cat(parts, dim=-1))
-
-    def _encode(self, obs: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
-        h = self._nodes(obs)
-        return h, self._context(obs, h)
-
-    def _logits(self, obs: dict[str, torch.Tensor], h: torch.Tensor, ctx: torch.Tensor) -> torch.Tensor:
-        ctx_nodes = ctx.unsqueeze(1).expand(-1, self.num_nodes, -1)
-        node = self.node_head(torch.cat([h, ctx_nodes], dim=-1)).squeeze(-1)
-        split_h = self.split_in(signed_log(obs["split_features"].float()))
-        ctx_splits = ctx.unsqueeze(1).expand(-1, self.num_split_points, -1)
-        split = self.split_head(torch.cat([split_h, ctx_splits], dim=-1)).squeeze(-1)
-        return torch.cat([node, self.task_head(ctx), self.colour_head(ctx), split], dim=-1)
-
-    # -- RLModule API --------------------------------------------------------
     def _masked_output(self, batch: dict[str, Any], with_embeddings: bool) -> dict[str, Any]:
         obs = batch[Columns.OBS]
         mask = obs[MASK_KEY]
         if self.uniform:
             return {Columns.ACTION_DIST_INPUTS: apply_mask(torch.zeros(mask.shape, device=mask.device), mask)}
-        h, ctx = self._encode(obs)
-        out: dict[str, Any] = {Columns.ACTION_DIST_INPUTS: apply_mask(self._logits(obs, h, ctx), mask)}
+        latent_pi, latent_vf = self._latents(obs)
+        out: dict[str, Any] = {Columns.ACTION_DIST_INPUTS: apply_mask(self.policy.action_net(latent_pi), mask)}
         if with_embeddings:
-            out[Columns.EMBEDDINGS] = ctx
+            out[Columns.EMBEDDINGS] = latent_vf
         return out
 
     def _forward_inference(self, batch: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -150,6 +123,27 @@ class MaskedRegAllocModule(TorchRLModule, ValueFunctionAPI):
         return self._masked_output(batch, with_embeddings=True)
 
     def compute_values(self, batch: dict[str, Any], embeddings: Any = None) -> torch.Tensor:
+        if self.uniform:
+            mask = batch[Columns.OBS][MASK_KEY]
+            return torch.zeros(mask.shape[0], device=mask.device)
         if embeddings is None:
-            _, embeddings = self._encode(batch[Columns.OBS])
-        return self.value_head(embeddings).squeeze(-1)
+            _, embeddings = self._latents(batch[Columns.OBS])
+        return self.policy.value_net(embeddings).squeeze(-1)
+
+
+def policy_state(module_state: dict[str, Any]) -> dict[str, torch.Tensor]:
+    """The wrapped policy's ``state_dict`` from the module's (RLlib's weights: numpy or
+    tensors, keys prefixed ``policy.``)."""
+    out = {}
+    for key, value in module_state.items():
+        if key.startswith(WEIGHTS_PREFIX):
+            tensor = value.clone() if isinstance(value, torch.Tensor) else torch.from_numpy(np.array(value))
+            out[key[len(WEIGHTS_PREFIX) :]] = tensor  # a copy: RLlib's arrays may be read-only
+    if not out:
+        raise ValueError("the module's state has no policy weights")
+    return out
+
+
+def module_state(policy_state_dict: dict[str, torch.Tensor]) -> dict[str, Any]:
+    """The module's state (numpy, as RLlib's ``set_weights`` takes it) from a policy's."""
+    return {WEIGHTS_PREFIX + key: value.detach().cpu().numpy() for key, value in policy_state_dict.items()}

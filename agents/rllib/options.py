@@ -3,9 +3,10 @@
 Everything else comes from TrainConfig itself: ``workers`` (EnvRunner actors),
 ``num_gpus`` (learner GPUs), ``n_steps`` (rollout fragment per env), ``batch_size``
 (PPO minibatch), ``n_epochs``, ``timesteps``/``episodes``, ``learning_rate``, ``gamma``,
-``gae_lambda``, ``ent_coef``, ``clip_range``, ``seed``, ``policy`` (``mlp``: pooled node
-features only; ``gnn``: ``gnn_layers`` rounds of message passing) with ``gnn_hidden``
-units, ``checkpoint_every``, ``resume``, ``ray_address``.
+``gae_lambda``, ``ent_coef``, ``clip_range``, ``seed``, ``policy`` with ``gnn_hidden``,
+``gnn_layers`` and ``spill_gate`` (MaskablePPO's network for it), ``warm_start`` and
+``bc_*``, ``torch_threads``, ``checkpoint_every``, ``resume`` (a run directory),
+``ray_address``.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ class RllibOptions:
     max_env_runner_restarts: int = 1000
     restart_failed_sub_environments: bool = True  # an env that raises is rebuilt, its runner lives on
     sample_timeout_s: float = 300.0
-    torch_threads: int | None = None  # torch threads of the local learner (1 on a shared, busy machine)
+    torch_threads: int | None = None  # torch threads of the local learner (default: TrainConfig.torch_threads)
     audit_dir: str | None = None  # tests: check every action against the mask (agents.rllib.envs)
     crash_flag: str | None = None  # tests: kill one EnvRunner once while this file exists
     crash_after: int = 50

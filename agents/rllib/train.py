@@ -5,11 +5,24 @@ Ray: if Ray is already initialised in this process it is used as it is; otherwis
 machine, ``ray start --address=HEAD:6379`` on the others, then ``--ray-address auto`` or
 ``HEAD:6379``), or a private local instance is started and shut down at the end.
 
-Outputs: the algorithm checkpoint in ``MODEL_DIR/<run name>/`` (saved every
-``checkpoint_every`` env steps and at the end; ``Algorithm.from_checkpoint(path)`` or
-``--resume path`` continue from it; the trained RLModule alone is under
-``learner_group/learner/rl_module/default_policy``), with ``train_config.json``; results
-in ``~/ray_results/<run name>_<time>/`` (see ``agents.rllib.logs``).
+The network is MaskablePPO's (``agents.rllib.module``): a MaskablePPO model is built
+from the config as the SB3 backend builds it (same seed, so the same initial weights),
+warm-started by behaviour cloning if ``config.warm_start`` says so (SB3's recipe,
+``agents.train.warm_start``), and its policy's weights are RLlib's initial weights.
+After training, RLlib's weights go back into that model, saved as SB3 runs save theirs.
+
+Outputs of a run named R, in ``MODEL_DIR/R/``:
+
+* ``model.zip`` + ``model.zip.meta.json``: the trained policy as a MaskablePPO model,
+  for ``rl4real evaluate/compile/export --model`` (``agents.inference``);
+* ``rllib/``: the algorithm checkpoint (saved every ``checkpoint_every`` env steps and at
+  the end; ``--resume MODEL_DIR/R`` or ``Algorithm.from_checkpoint(MODEL_DIR/R/rllib)``
+  continue from it; the RLModule alone is under
+  ``rllib/learner_group/learner/rl_module/default_policy``), with ``train_config.json``;
+* ``config.toml`` (the TrainConfig, as SB3 runs write it); with a warm start, ``bc.csv``
+  and ``bc_model.zip``.
+
+Results go to ``~/ray_results/<run name>_<time>/`` (see ``agents.rllib.logs``).
 """
 
 from __future__ import annotations
@@ -24,14 +37,19 @@ from typing import Any
 
 import ray
 from ray.rllib.algorithms.algorithm import Algorithm
+from ray.rllib.core import DEFAULT_MODULE_ID
 
-from agents.config import TrainConfig
+from agents.config import ConfigError, TrainConfig
+from agents.inference import save_meta
 from agents.rllib.algo import build_ppo_config
 from agents.rllib.logs import ResultLogger, env_steps, episodes_done, summary_line
+from agents.rllib.module import module_state, policy_state
 from agents.rllib.options import RllibOptions
 
 ResultHook = Callable[[Algorithm, dict[str, Any]], bool | None]  # True: stop training now
 CONFIG_FILE = "train_config.json"
+CHECKPOINT_DIR = "rllib"  # the algorithm checkpoint, inside the run directory
+MODEL_FILE = "model.zip"
 
 
 def ensure_ray(config: TrainConfig, options: RllibOptions) -> bool:
@@ -48,24 +66,85 @@ def ensure_ray(config: TrainConfig, options: RllibOptions) -> bool:
 
 def run_rllib(config: TrainConfig, *, on_result: ResultHook | None = None) -> Path:
     """Trains until ``config.timesteps`` env steps (or ``config.episodes`` episodes);
-    returns the checkpoint directory. ``on_result(algo, result)`` sees every iteration's
-    result and may stop the run early by returning True."""
+    returns the saved model (``MODEL_DIR/<run name>/model.zip``). ``on_result(algo,
+    result)`` sees every iteration's result and may stop the run early by returning True."""
+    from agents.train import model_meta, resolve_device, warm_start, write_config
+
     config.validate()
     options = RllibOptions.from_train_config(config)
-    if options.torch_threads is not None:
-        import torch
+    resume = checkpoint_to_resume(config.resume) if config.resume else None
+    config.device = resolve_device(config.device)
+    run_dir = config.resolved_model_dir() / config.resolved_run_name()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    write_config(config, run_dir / "config.toml")
+    meta = model_meta(config, "maskable-ppo")
+    model = sb3_model(config)
+    if config.warm_start and resume is None:
+        warm_start(config, model, run_dir, meta)
+    import torch
 
-        torch.set_num_threads(options.torch_threads)
+    # the learner's threads: extra.torch_threads, else TrainConfig's (as SB3's learner uses it)
+    torch.set_num_threads(options.torch_threads or config.torch_threads)
     started = ensure_ray(config, options)
     try:
         algo = build_ppo_config(config, options).build_algo()
         try:
-            return train_loop(algo, config, options, on_result)
+            if resume is not None:
+                algo.restore_from_path(str(resume))
+            else:
+                set_weights(algo, model.policy.state_dict())
+            steps = train_loop(algo, config, options, on_result, run_dir / CHECKPOINT_DIR)
+            model.policy.load_state_dict(policy_state(trained_weights(algo)))
         finally:
             stop_algorithm(algo)
     finally:
         if started:
             ray.shutdown()
+    model.num_timesteps = steps
+    path = run_dir / MODEL_FILE
+    model.save(path)
+    save_meta(path, meta)
+    return path
+
+
+def sb3_model(config: TrainConfig) -> Any:
+    """The MaskablePPO model the SB3 backend would build for ``config`` (its spaces come
+    from one env that is made but never reset: no allocation process starts)."""
+    from stable_baselines3.common.vec_env import DummyVecEnv
+
+    from agents.algorithms.maskable_ppo import build
+    from rl4real_gym.envs.regalloc_env import RegAllocEnv
+
+    venv = DummyVecEnv([lambda: RegAllocEnv(config.target, **config.env_kwargs())])
+    try:
+        return build(dataclasses.replace(config, resume=None), venv, tensorboard_log=None)
+    finally:
+        venv.close()
+
+
+def checkpoint_to_resume(resume: str) -> Path:
+    """An algorithm checkpoint: ``resume`` itself, or the one inside a run directory."""
+    path = Path(resume).expanduser().resolve()
+    for candidate in (path / CHECKPOINT_DIR, path):
+        if (candidate / "learner_group").is_dir():
+            return candidate
+    raise ConfigError(
+        f"--resume {resume}: no RLlib algorithm checkpoint there (the rllib backend resumes from a run directory "
+        f"MODEL_DIR/<run name> or its {CHECKPOINT_DIR}/ folder; a model.zip resumes with --backend sb3)"
+    )
+
+
+def set_weights(algo: Algorithm, policy_state_dict: dict[str, Any]) -> None:
+    """``policy_state_dict`` (a MaskablePPO policy's) into the learner and every EnvRunner."""
+    algo.learner_group.set_weights({DEFAULT_MODULE_ID: module_state(policy_state_dict)})
+    algo.env_runner_group.sync_weights(
+        from_worker_or_learner_group=algo.learner_group, inference_only=True, timeout_seconds=120.0
+    )
+
+
+def trained_weights(algo: Algorithm) -> dict[str, Any]:
+    """The learner's module state (numpy arrays, keys ``policy.*``)."""
+    return algo.learner_group.get_weights([DEFAULT_MODULE_ID])[DEFAULT_MODULE_ID]
 
 
 def stop_algorithm(algo: Algorithm) -> None:
@@ -96,10 +175,11 @@ def save_checkpoint(algo: Algorithm, path: Path, config: TrainConfig) -> Path:
     return path
 
 
-def train_loop(algo: Algorithm, config: TrainConfig, options: RllibOptions, on_result: ResultHook | None) -> Path:
-    checkpoint = config.resolved_model_dir() / config.resolved_run_name()
-    if config.resume:
-        algo.restore_from_path(str(Path(config.resume).expanduser().resolve()))
+def train_loop(
+    algo: Algorithm, config: TrainConfig, options: RllibOptions, on_result: ResultHook | None, checkpoint: Path
+) -> int:
+    """Trains, saving the algorithm to ``checkpoint`` on the way and at the end; returns
+    the env steps sampled."""
     params = {"train_config": dataclasses.asdict(config), "rllib_options": dataclasses.asdict(options)}
     logger = ResultLogger(options.results_root(), config.resolved_run_name(), params)
     if config.progress:
@@ -120,4 +200,5 @@ def train_loop(algo: Algorithm, config: TrainConfig, options: RllibOptions, on_r
                 break
     finally:
         logger.close()
-    return save_checkpoint(algo, checkpoint, config)
+    save_checkpoint(algo, checkpoint, config)
+    return env_steps(result)
