@@ -77,7 +77,7 @@ def run_rllib(config: TrainConfig, *, on_result: ResultHook | None = None) -> Pa
     run_dir = config.resolved_model_dir() / config.resolved_run_name()
     run_dir.mkdir(parents=True, exist_ok=True)
     write_config(config, run_dir / "config.toml")
-    meta = model_meta(config, "maskable-ppo")
+    meta = model_meta(config.env_part(), config.algorithm_part(), "maskable-ppo")
     model = sb3_model(config)
     if config.warm_start and resume is None:
         warm_start(config, model, run_dir, meta)
@@ -117,7 +117,8 @@ def sb3_model(config: TrainConfig) -> Any:
 
     venv = DummyVecEnv([lambda: RegAllocEnv(config.target, **config.env_kwargs())])
     try:
-        return build(dataclasses.replace(config, resume=None), venv, tensorboard_log=None)
+        fresh = dataclasses.replace(config, resume=None)
+        return build(fresh.algorithm_part(), fresh.backend_part(), venv, tensorboard_log=None)
     finally:
         venv.close()
 
