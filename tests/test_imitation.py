@@ -94,3 +94,20 @@ def test_cloned_policy_agrees_with_the_heuristic(demos) -> None:
     clone(policy, demos, epochs=30, batch_size=64, learning_rate=3e-3, progress=False)
     agreement = float((predicted_actions(policy, demos) == demos.actions).mean())
     assert agreement >= 0.97, agreement
+
+
+def test_shipped_policy_is_the_default_model(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    """Without --model and MODEL_PATH, commands use agents/models/<target>/policy.onnx;
+    ``--model none`` means no model; MODEL_PATH comes before the shipped policy."""
+    pytest.importorskip("onnxruntime")
+    from agents.inference import SHIPPED_DIR, load_meta, resolve_model, shipped_model
+
+    monkeypatch.delenv("MODEL_PATH", raising=False)
+    for target in ("x86", "aarch64"):
+        path = shipped_model(target)
+        assert path == SHIPPED_DIR / target / "policy.onnx" and load_meta(path).target == target
+    assert resolve_model(None, None) == str(SHIPPED_DIR / "x86" / "policy.onnx")
+    assert resolve_model("none", "x86") is None and resolve_model("m.zip", "x86") == "m.zip"
+    assert shipped_model("riscv64") is None
+    monkeypatch.setenv("MODEL_PATH", str(tmp_path / "mine.zip"))
+    assert resolve_model(None, "x86") == str((tmp_path / "mine.zip").resolve())
