@@ -93,10 +93,14 @@ class AlgorithmConfig:
     gnn_hidden: int = 64
     gnn_layers: int = 2
     spill_gate: bool = False  # gnn-scoring: colour-or-spill as one sigmoid (see agents/policies/scoring.py)
+    # gnn-scoring: each node and register also sees where it stands in the heaviest-first /
+    # hint-aware order among the legal ones (scoring.priority_features); off for models saved before it
+    priority: bool = True
     # behaviour cloning before PPO (agents/algorithms/imitation.py): expert heuristic or search
     warm_start: str | None = None
     bc_episodes: int = 200  # expert episodes on the training split
-    bc_epochs: int = 10  # passes over them (minibatches of batch_size, the policy's learning rate)
+    bc_epochs: int = 20  # passes over them (minibatches of batch_size)
+    bc_learning_rate: float = 1e-3  # Adam's learning rate while cloning (PPO's learning_rate after it)
     bc_search_width: int = 4  # --warm-start search: candidates per decision
     bc_search_budget: int = 64  # --warm-start search: rollouts per function
     seed: int = 0
@@ -172,6 +176,8 @@ class TrainConfig(BackendConfig, AlgorithmConfig, EnvConfig):
         for name in ("bc_episodes", "bc_search_width", "bc_search_budget"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1")
+        if self.bc_learning_rate <= 0:
+            raise ConfigError("bc_learning_rate must be positive")
         if self.bc_epochs < 0:
             raise ConfigError("bc_epochs must be at least 0")
         if self.episodes is not None and self.episodes < 1:

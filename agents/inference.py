@@ -192,3 +192,39 @@ class ModelPolicies:
 
     def __call__(self, seed: int) -> ModelPolicy:
         return cached_policy(self.path, self.target)
+
+
+SHIPPED_DIR = Path(__file__).resolve().parent / "models"
+SHIPPED_NAME = "policy.onnx"
+NO_MODEL = "none"  # --model none: no policy, not even the shipped one
+
+
+def shipped_model(target: str | None) -> Path | None:
+    """The policy shipped with the package for ``target`` (default x86):
+    ``agents/models/<target>/policy.onnx``, or None when there is none for it (or
+    onnxruntime, which runs it, is not installed)."""
+    import importlib.util
+
+    from rl4real_gym.errors import RL4ReAlError
+
+    try:
+        name = get_target(target or "x86").name
+    except RL4ReAlError:
+        return None
+    path = SHIPPED_DIR / name / SHIPPED_NAME
+    if not path.is_file() or importlib.util.find_spec("onnxruntime") is None:
+        return None
+    return path
+
+
+def resolve_model(model: str | None, target: str | None) -> str | None:
+    """The model a command uses: ``--model`` (``none``: no model), else ``MODEL_PATH``,
+    else the shipped policy for the target (see :func:`shipped_model`), else None."""
+    from rl4real_gym.config import settings
+
+    if model is not None:
+        return None if model == NO_MODEL else model
+    if settings().model_path:
+        return str(settings().model_path)
+    shipped = shipped_model(target)
+    return str(shipped) if shipped else None

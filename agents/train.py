@@ -141,7 +141,7 @@ def warm_start(config: TrainConfig, model: Any, run_dir: Path, meta: ModelMeta) 
     print(f"warm start: {demos.episodes} {config.warm_start} episodes, {len(demos)} decisions, "
           f"expert geomean (cost+1)/(greedy+1) {demos.mean_cost_ratio:.4f}")  # fmt: skip
     history = clone(model.policy, demos, epochs=config.bc_epochs, batch_size=config.batch_size, seed=config.seed,
-                    progress=config.progress)  # fmt: skip
+                    learning_rate=config.bc_learning_rate, progress=config.progress)  # fmt: skip
     with open(run_dir / "bc.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=["epoch", "actor_loss", "value_loss", "accuracy"])
         writer.writeheader()

@@ -5,7 +5,10 @@
 # bc-ppo: the checkpoint is chosen on the validation split (benchmarks/select_checkpoint.py,
 # its first 60 functions), then evaluated on the whole test split, and so is bc_model.zip.
 # ppo: the final model is evaluated (its checkpoints are far behind and slow to evaluate).
+# bc-search: cloning the rollout search (width 8, 128 rollouts, 200 training functions), one
+# PPO update after it (--timesteps 1), the checkpoint chosen on validation like bc-ppo's.
 #   SETTINGS="bc-ppo ppo" SEEDS="0 1 2" TARGET=x86 bash benchmarks/warm_start_runs.sh
+#   SETTINGS=bc-search SEEDS="0 1 2" TARGET=x86 bash benchmarks/warm_start_runs.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET=${TARGET:-x86}
@@ -25,13 +28,20 @@ for setting in $SETTINGS; do
   for seed in $SEEDS; do
     run=$TARGET-$setting-s$seed
     warm=()
+    steps=$TIMESTEPS
+    gate=("${GATE[@]}")
     [ "$setting" = bc-ppo ] && warm=(--warm-start heuristic)
+    if [ "$setting" = bc-search ]; then
+      warm=(--warm-start search --bc-episodes 200 --bc-search-width 8 --bc-search-budget 128)
+      steps=1
+      gate=()  # the gate is for PPO's voluntary spills; the AArch64 clone ran without it
+    fi
     start=$(date +%s)
-    $RL train --target "$TARGET" --algo maskable-ppo --policy gnn-scoring "${GATE[@]}" --reward cost --workers 2 \
-      --timesteps "$TIMESTEPS" --n-steps 256 --batch-size 256 --checkpoint-every 10000 --seed "$seed" \
+    $RL train --target "$TARGET" --algo maskable-ppo --policy gnn-scoring "${gate[@]}" --reward cost --workers 2 \
+      --timesteps "$steps" --n-steps 256 --batch-size 256 --checkpoint-every 10000 --seed "$seed" \
       "${warm[@]}" --run-name "$run" --model-dir models --log-dir runs --no-progress
     echo "$run trained in $(( $(date +%s) - start )) s, load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/times.txt"
-    if [ "$setting" = bc-ppo ]; then
+    if [ "$setting" != ppo ]; then
       chosen=$($PY benchmarks/select_checkpoint.py "models/$run" --limit 60 | tee "$OUT/$run.selection.txt" | tail -1)
       evaluate "models/$run/bc_model.zip" "$run-bc-only"
       [ "$chosen" = "models/$run/bc_model.zip" ] || evaluate "$chosen" "$run"

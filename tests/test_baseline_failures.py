@@ -123,7 +123,7 @@ def test_reproducer_through_allocate(isolated: Path, capsys: pytest.CaptureFixtu
 
 def test_reproducer_through_evaluate(isolated: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out_dir = isolated / "eval"
-    assert main(["evaluate", "--data", str(REPRO_DIR), "--split", "all", "--agents", "heuristic",
+    assert main(["evaluate", "--model", "none", "--data", str(REPRO_DIR), "--split", "all", "--agents", "heuristic",
                  "--no-progress", "--out", str(out_dir)]) == 0  # fmt: skip
     out = capsys.readouterr().out
     table = table_rows(out)
@@ -167,7 +167,8 @@ def test_forced_failure_through_evaluate(
     faulty(kind, "basic")
     out_dir = isolated / "eval"
     args = ["evaluate", "--data", str(REPRO_DIR), "--split", "all", "--agents", "", "--llvm", "greedy,basic",
-            "--limit", "2", "--baseline-timeout", str(HANG_TIMEOUT), "--no-progress", "--out", str(out_dir)]
+            "--limit", "2", "--baseline-timeout", str(HANG_TIMEOUT), "--no-progress", "--out", str(out_dir),
+            "--model", "none"]  # fmt: skip
     assert main(args) == 0
     out = capsys.readouterr().out
     table = table_rows(out)

@@ -127,10 +127,10 @@ def test_neighbour_mean_by_hand() -> None:
     torch.testing.assert_close(out, torch.tensor([[[10.0], [50.5], [10.0], [0.0]]]))
 
 
-def _scoring_policy(spill_gate: bool) -> GraphScoringPolicy:
+def _scoring_policy(spill_gate: bool, priority: bool = False) -> GraphScoringPolicy:
     torch.manual_seed(0)
     policy = GraphScoringPolicy(observation_space(LAYOUT), gym.spaces.Discrete(LAYOUT.num_actions), lambda _: 1e-3,
-                                features_extractor_kwargs={"spill_gate": spill_gate})  # fmt: skip
+                                features_extractor_kwargs={"spill_gate": spill_gate, "priority": priority})  # fmt: skip
     for p in policy.action_net.parameters():  # the output layers start near zero: make them count
         torch.nn.init.normal_(p, std=0.5)
     return policy
@@ -150,10 +150,10 @@ def _scoring_outputs(policy: GraphScoringPolicy, obs: dict[str, Any]) -> tuple[t
     return log_probs.detach(), values.detach(), *grads
 
 
-@pytest.mark.parametrize("spill_gate", [False, True])
+@pytest.mark.parametrize(("spill_gate", "priority"), [(False, False), (True, False), (False, True)])
 @pytest.mark.parametrize("seed", range(3))
-def test_scoring_policy_equals_the_dense_computation(dense: Any, seed: int, spill_gate: bool) -> None:
-    policy = _scoring_policy(spill_gate)
+def test_scoring_policy_equals_the_dense_computation(dense: Any, seed: int, spill_gate: bool, priority: bool) -> None:
+    policy = _scoring_policy(spill_gate, priority)
     obs = random_batch(seed)
     fast = _scoring_outputs(policy, obs)
     with dense():
@@ -195,12 +195,13 @@ def test_trimming_keeps_everything_a_batch_uses() -> None:
     assert graph.used_rows(items) == 5 and graph.used_rows(torch.zeros(2, 9, 3)) == 0
 
 
-def test_onnx_export_is_not_trimmed_to_the_example_batch(tmp_path: Any) -> None:
+@pytest.mark.parametrize("priority", [False, True])
+def test_onnx_export_is_not_trimmed_to_the_example_batch(tmp_path: Any, priority: bool) -> None:
     """The exported graph must take graphs larger than the example it was traced with."""
     ort = pytest.importorskip("onnxruntime")
     from agents.onnx_export import SB3Logits
 
-    policy = _scoring_policy(False).eval()
+    policy = _scoring_policy(False, priority).eval()
     small, large = random_batch(0, batch=1), random_batch(11, batch=3)
     small["num_edges"][:] = 1
     small["node_mask"][:, 3:] = 0

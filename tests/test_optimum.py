@@ -210,7 +210,7 @@ def test_evaluate_command_reports_the_floor(tmp_path: Path, capsys: pytest.Captu
     out = tmp_path / "eval"
     args = ["evaluate", "--target", "x86", "--split", "test", "--agents", "heuristic,optimum", "--llvm", "greedy",
             "--limit", "12", "--optimum-max-nodes", "20", "--optimum-time-limit", "5", "--out", str(out),
-            "--no-progress"]  # fmt: skip
+            "--no-progress", "--model", "none"]  # fmt: skip
     assert main(args) == 0
     text = capsys.readouterr().out
     assert "exact floor:" in text and "geomean cost/optimum" in text

@@ -166,7 +166,7 @@ def test_qemu_trace_counts_what_cachegrind_counts(tmp_path: Path) -> None:
 
 @needs_valgrind
 def test_evaluate_programs_command_writes_table_csv_and_plot(tmp_path: Path, capsys) -> None:
-    code = cli_main(["evaluate", "--programs", "hash_crc32,call_tak", "--target", "x86",
+    code = cli_main(["evaluate", "--model", "none", "--programs", "hash_crc32,call_tak", "--target", "x86",
                      "--program-allocators", "greedy,basic,plugin-heuristic", "--no-progress",
                      "--out", str(tmp_path)])  # fmt: skip
     out = capsys.readouterr().out

@@ -125,14 +125,19 @@ def _batch(demos: Demonstrations, index: np.ndarray, device: Any) -> tuple[dict[
 
 def clone(
     policy: Any, demos: Demonstrations, *, epochs: int, batch_size: int, value_coef: float = 0.5,
-    seed: int = 0, progress: bool = True,
+    seed: int = 0, learning_rate: float | None = None, progress: bool = True,
 ) -> list[CloneEpoch]:  # fmt: skip
-    """Fits a MaskableActorCriticPolicy to ``demos`` with its own optimizer (and learning
-    rate); returns the per-epoch losses and accuracy."""
+    """Fits a MaskableActorCriticPolicy to ``demos`` with its own optimizer, at
+    ``learning_rate`` if given (the optimizer's own rate is restored after); returns the
+    per-epoch losses and accuracy."""
     rng = np.random.default_rng(seed)
     # The critic's loss relative to the returns' variance (returns reach tens of units): at
     # its raw scale it would take the whole clipped gradient from the actor.
     value_scale = 1.0 / (float(np.var(demos.returns)) + 1e-6)
+    rates = [group["lr"] for group in policy.optimizer.param_groups]
+    if learning_rate is not None:
+        for group in policy.optimizer.param_groups:
+            group["lr"] = learning_rate
     policy.set_training_mode(True)
     history = []
     bar = tqdm(range(epochs), desc="behaviour cloning", unit="epoch", disable=not progress)
@@ -160,4 +165,19 @@ def clone(
         history.append(CloneEpoch(epoch + 1, float(actor), float(value), float(accuracy)))
         bar.set_postfix({"nll": f"{actor:.3f}", "acc": f"{accuracy:.3f}", "v": f"{value:.2f}"}, refresh=False)
     policy.set_training_mode(False)
+    for group, rate in zip(policy.optimizer.param_groups, rates, strict=True):
+        group["lr"] = rate
     return history
+
+
+def predicted_actions(policy: Any, demos: Demonstrations, batch_size: int = 256) -> np.ndarray:
+    """The policy's most likely legal action at every decision of ``demos`` (its
+    agreement with the expert is ``(predicted_actions(...) == demos.actions).mean()``)."""
+    out = []
+    policy.set_training_mode(False)
+    with torch.no_grad():
+        for start in range(0, len(demos), batch_size):
+            obs, masks, _, _ = _batch(demos, np.arange(start, min(start + batch_size, len(demos))), policy.device)
+            dist = policy.get_distribution(obs, action_masks=masks.cpu().numpy())
+            out.append(dist.distribution.probs.argmax(dim=1).cpu().numpy())
+    return np.concatenate(out) if out else np.zeros(0, np.int64)

@@ -23,6 +23,7 @@ def policy_kwargs(config: AlgorithmConfig) -> dict[str, Any]:
                 "hidden": config.gnn_hidden,
                 "layers": config.gnn_layers,
                 "spill_gate": config.spill_gate,
+                "priority": config.priority,
             },
         }
     if config.policy == "gnn":

@@ -3,7 +3,9 @@
 rl4real plugin, every function's decisions taken by the policy (the plugin's heuristic
 finishes only what the policy is not asked about) under -verify-machineinstrs -> link.
 
-Without --model (and without MODEL_PATH) the plugin's own heuristic allocates.
+Without --model (and without MODEL_PATH) the policy shipped for the target allocates
+(agents/models/<target>/policy.onnx, when there is one); with --model none, or for a
+target without one, the plugin's own heuristic.
 AArch64 executables run with: qemu-aarch64-static -L /usr/aarch64-linux-gnu ./prog
 RISC-V 64 executables run with: qemu-riscv64-static -L /usr/riscv64-linux-gnu ./prog
 """
@@ -21,7 +23,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("sources", nargs="+", help="C/C++ source files or LLVM IR (.ll/.bc)")
     p.add_argument("-o", "--output", required=True, help="executable to write")
     p.add_argument("--target", default=None, help=f"{', '.join(TARGETS)} (default: the model's, else x86)")
-    p.add_argument("--model", default=None, help="trained model (.zip/.pt/.onnx); default: MODEL_PATH")
+    p.add_argument("--model", default=None,
+                   help="trained model (.zip/.pt/.onnx); default: MODEL_PATH, else the policy shipped for the "
+                        "target (agents/models/<target>/), else none; none: the plugin's heuristic")  # fmt: skip
     p.add_argument("--opt", default="-O2", help="clang optimisation level for C sources (default -O2)")
     p.add_argument("--keep", default=None, help="directory to keep the IR and assembly in")
     p.add_argument("--no-verify", action="store_true", help="skip -verify-machineinstrs")
@@ -31,12 +35,11 @@ def run(args: argparse.Namespace) -> int:
     import tempfile
     from pathlib import Path
 
-    from agents.inference import load_policy
-    from rl4real_gym.config import settings
+    from agents.inference import load_policy, resolve_model
     from rl4real_gym.programs import codegen, compile_to_ir, link
     from rl4real_gym.targets import get_target
 
-    model = args.model or (str(settings().model_path) if settings().model_path else None)
+    model = resolve_model(args.model, args.target)
     policy = load_policy(model, args.target) if model else None
     target = get_target(args.target or (policy.meta.target if policy else "x86"))
     with tempfile.TemporaryDirectory(prefix="rl4real-compile-") as tmp:

@@ -56,7 +56,8 @@ HELP = "compare a policy with random, heuristic and LLVM's allocators on held-ou
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from rl4real_gym.baselines import LLC_TIMEOUT
 
-    p.add_argument("--model", help="trained model (.zip/.pt/.onnx); default: MODEL_PATH; omit for baselines only")
+    p.add_argument("--model", help="trained model (.zip/.pt/.onnx); default: MODEL_PATH, else the policy shipped for "
+                   "the target (agents/models/<target>/), else none; none: baselines only")  # fmt: skip
     p.add_argument("--target", default=None, help=f"{', '.join(TARGETS)} (default: the model's)")
     p.add_argument("--split", default="test", help="dataset split: train, validation, test or all")
     p.add_argument("--data", default=None, help="dataset directory (default: DATA_DIR or envs_data)")
@@ -124,15 +125,14 @@ def run(args: argparse.Namespace) -> int:
         summarize,
         write_csv,
     )
-    from agents.inference import load_agent
-    from rl4real_gym.config import settings
+    from agents.inference import load_agent, resolve_model
     from rl4real_gym.envs.spaces import Layout
     from rl4real_gym.errors import ModelError, RL4ReAlError
     from rl4real_gym.targets import get_target
 
     if args.baseline_timeout <= 0:
         raise RL4ReAlError("--baseline-timeout must be a positive number of seconds")
-    model_path = args.model or (str(settings().model_path) if settings().model_path else None)
+    model_path = resolve_model(args.model, args.target)
     if args.programs is not None:
         return run_programs(args, model_path)
     agents: dict[str, object] = {}

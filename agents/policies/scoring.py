@@ -36,6 +36,7 @@ from torch import nn
 
 from agents.policies.graph import GraphConv, PairScorer, encode_graph, score_items, tracing
 from rl4real_gym.driver.state import Phase
+from rl4real_gym.schema import NODE_FEATURES, REGISTER_FEATURES
 
 
 class ScoringFeatures(NamedTuple):
@@ -62,21 +63,60 @@ class FeatureLayout(NamedTuple):
     num_colours: int
     spill_gate: bool
     register_dim: int = 0
+    priority_dim: int = 0  # PRIORITY_COLUMNS appended to every node and register item (0: off)
+
+    @property
+    def node_dim(self) -> int:
+        return self.hidden + self.priority_dim
+
+    @property
+    def register_item_dim(self) -> int:
+        return self.register_dim + self.priority_dim if self.register_dim else 0
 
     @property
     def size(self) -> int:
         """The parts' total size, SB3's ``features_dim`` (as if flattened)."""
         gate = self.num_colours + 1 if self.spill_gate else 0
-        return (self.nodes * self.hidden + self.context_dim + self.splits * self.split_dim
-                + (self.num_colours + 1) * self.register_dim + gate)  # fmt: skip
+        return (self.nodes * self.node_dim + self.context_dim + self.splits * self.split_dim
+                + (self.num_colours + 1) * self.register_item_dim + gate)  # fmt: skip
+
+
+PRIORITY_COLUMNS = 3  # first in the order, log1p(position in it), gap to the first on the main key
+NODE_WEIGHT = NODE_FEATURES["log_spill_weight"]
+REGISTER_KEYS = [REGISTER_FEATURES[k] for k in ("log_copy_weight", "hint", "order_rank")]
+
+
+def priority_features(keys: list[torch.Tensor], legal: torch.Tensor) -> torch.Tensor:
+    """(B, K, PRIORITY_COLUMNS) for (B, K) items ordered lexicographically by ``keys``
+    (each (B, K), larger first), then by slot index: whether a legal item is the first
+    legal one, log1p of its position among the legal ones, and how far its first key is
+    below the first legal item's; zero for items that are not legal.
+
+    This is the order LLVM-like priorities use (heaviest node first; the register that
+    keeps the most copies, then the hint, then the allocation order): a scorer of one
+    item at a time cannot compare an item with the others, nor see the slot index that
+    breaks ties, so without these columns it can only approximate an argmax."""
+    k = legal.shape[1]
+    index = torch.arange(k, device=legal.device)
+    before = (index[None, None, :] < index[None, :, None]).expand(legal.shape[0], k, k)  # [b, i, j]: j first
+    for key in reversed(keys):
+        ki, kj = key[:, :, None], key[:, None, :]
+        before = (kj > ki) | ((kj == ki) & before)
+    position = (before & legal[:, None, :]).sum(-1).float()
+    legal_f = legal.float()
+    main = torch.where(legal, keys[0], torch.full_like(keys[0], -1e9))
+    best = main.max(dim=1, keepdim=True).values
+    gap = (best - keys[0]).clamp(min=0.0)
+    return torch.stack([(position == 0).float(), torch.log1p(position), gap], dim=-1) * legal_f[..., None]
 
 
 class GraphScoringExtractor(BaseFeaturesExtractor):
     """The ScoringFeatures of an observation batch (sizes in its ``layout``)."""
 
     def __init__(
-        self, observation_space: gym.spaces.Dict, hidden: int = 64, layers: int = 2, spill_gate: bool = False
-    ) -> None:
+        self, observation_space: gym.spaces.Dict, hidden: int = 64, layers: int = 2, spill_gate: bool = False,
+        priority: bool = False,
+    ) -> None:  # fmt: skip
         nodes, feats = observation_space["node_features"].shape
         splits, split_feats = observation_space["split_features"].shape
         phases = observation_space["phase"].n
@@ -85,7 +125,7 @@ class GraphScoringExtractor(BaseFeaturesExtractor):
         self.has_registers = "register_features" in observation_space.spaces
         register_dim = observation_space["register_features"].shape[1] if self.has_registers else 0
         layout = FeatureLayout(nodes, hidden, 3 * hidden + phases + 1, splits, split_feats, num_colours, spill_gate,
-                               register_dim)  # fmt: skip
+                               register_dim, PRIORITY_COLUMNS if priority else 0)  # fmt: skip
         super().__init__(observation_space, layout.size)
         self.layout = layout
         # With the spill gate, the colour segment of the action mask is passed on (ScoringHead).
@@ -101,7 +141,22 @@ class GraphScoringExtractor(BaseFeaturesExtractor):
         split = obs["split_features"].float()
         registers = obs["register_features"].float() if self.has_registers else split.new_zeros(batch, 0, 0)
         gate = obs["action_mask"].float()[:, self.colour_slice] if self.layout.spill_gate else split.new_zeros(batch, 0)
-        return ScoringFeatures(g.nodes, context, split, registers, gate, phase.argmax(dim=1))
+        nodes = g.nodes
+        if self.layout.priority_dim:
+            mask = obs["action_mask"].reshape(batch, -1) > 0.5
+            n = nodes.shape[1]
+            weight = obs["node_features"][:, :n, NODE_WEIGHT].float()
+            nodes = torch.cat([nodes, priority_features([weight], mask[:, :n])], dim=-1)
+            if self.has_registers:
+                num_colours = self.layout.num_colours
+                free = mask[:, self.colour_slice][:, :num_colours]
+                rank = registers[:, :num_colours, REGISTER_KEYS[2]]
+                keys = [registers[:, :num_colours, REGISTER_KEYS[0]], registers[:, :num_colours, REGISTER_KEYS[1]],
+                        -torch.where(rank > 0, rank, torch.full_like(rank, 2.0))]  # fmt: skip
+                extra = priority_features(keys, free)
+                extra = torch.cat([extra, extra.new_zeros(batch, 1, extra.shape[2])], dim=1)  # the spill row
+                registers = torch.cat([registers, extra], dim=-1)
+        return ScoringFeatures(nodes, context, split, registers, gate, phase.argmax(dim=1))
 
 
 class ScoringHead(nn.Module):
@@ -112,11 +167,11 @@ class ScoringHead(nn.Module):
         self.layout = layout
         context = layout.context_dim
         self.spill = nn.Linear(context, 1) if layout.spill_gate else None
-        self.node_score = PairScorer(layout.hidden, context, width)
+        self.node_score = PairScorer(layout.node_dim, context, width)
         self.task = nn.Linear(context, 2)
         self.colour = nn.Linear(context, layout.num_colours + 1)
         self.split_score = PairScorer(layout.split_dim, context, width)
-        self.register_score = PairScorer(layout.register_dim, context, width) if layout.register_dim else None
+        self.register_score = PairScorer(layout.register_item_dim, context, width) if layout.register_dim else None
 
     def forward(self, features: ScoringFeatures) -> torch.Tensor:
         h, context, split, registers, colour_mask, phase = features
