@@ -90,6 +90,20 @@ def claim_flag(flag: Path) -> bool:
     return True
 
 
+class CrashCountdown:
+    """Counts steps; at ``crash_after``, if it can claim ``flag``, kills this process."""
+
+    def __init__(self, flag: Path, crash_after: int) -> None:
+        self.flag = flag
+        self.crash_after = crash_after
+        self.steps = 0
+
+    def tick(self) -> None:
+        self.steps += 1
+        if self.steps >= self.crash_after and claim_flag(self.flag):
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
 class CrashOnce(gym.Wrapper):
     """Kills its own process (SIGKILL, like the OOM killer or a lost node) once.
 
@@ -99,14 +113,10 @@ class CrashOnce(gym.Wrapper):
 
     def __init__(self, env: gym.Env, flag: str | Path, crash_after: int = 50) -> None:
         super().__init__(env)
-        self.flag = Path(flag)
-        self.crash_after = crash_after
-        self._steps = 0
+        self.crash = CrashCountdown(Path(flag), crash_after)
 
     def step(self, action: Any):
-        self._steps += 1
-        if self._steps >= self.crash_after and claim_flag(self.flag):
-            os.kill(os.getpid(), signal.SIGKILL)
+        self.crash.tick()
         return self.env.step(action)
 
     def action_masks(self) -> np.ndarray:
@@ -161,14 +171,10 @@ class VectorCrashOnce(gym.vector.VectorWrapper):
 
     def __init__(self, env: gym.vector.VectorEnv, flag: str | Path, crash_after: int = 50) -> None:
         super().__init__(env)
-        self.flag = Path(flag)
-        self.crash_after = crash_after
-        self._steps = 0
+        self.crash = CrashCountdown(Path(flag), crash_after)
 
     def step(self, actions: Any):
-        self._steps += 1
-        if self._steps >= self.crash_after and claim_flag(self.flag):
-            os.kill(os.getpid(), signal.SIGKILL)
+        self.crash.tick()
         return self.env.step(actions)
 
 

@@ -735,17 +735,3 @@ def main(argv: Sequence[str] | None = None, *, cxx: bool = False, load_policy: P
         return 1
     except KeyboardInterrupt:
         return 130
-
-
-def main_c() -> int:
-    """The ``rl4real-cc`` executable."""
-    return main()
-
-
-def main_cxx() -> int:
-    """The ``rl4real-c++`` executable."""
-    return main(cxx=True)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
