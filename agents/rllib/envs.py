@@ -49,6 +49,30 @@ def gym_env_id(target: str) -> str:
     return next(env_id for env_id, tgt in ENV_IDS.items() if tgt == name)
 
 
+class ActionAudit:
+    """What both mask auditors keep: a check per action, violations appended to
+    ``<audit_dir>/violations.txt`` (then raised), the count in a per-wrapper file."""
+
+    _instances = 0
+
+    def __init__(self, audit_dir: str | Path) -> None:
+        self.audit_dir = Path(audit_dir)
+        self.audit_dir.mkdir(parents=True, exist_ok=True)
+        ActionAudit._instances += 1
+        self._count_file = self.audit_dir / f"checked-{os.getpid()}-{ActionAudit._instances}.txt"
+        self.checked = 0
+
+    def check(self, mask: np.ndarray, action: int, where: str = "") -> None:
+        """Raises (after recording it) if ``action`` is not legal in ``mask``."""
+        if not (0 <= action < mask.size and mask[action]):
+            legal = np.flatnonzero(mask)[:8].tolist()
+            record_violation(self.audit_dir, f"pid {os.getpid()}: {where}action {action} is masked (legal: {legal})")
+        self.checked += 1
+
+    def save_count(self) -> None:
+        self._count_file.write_text(str(self.checked))
+
+
 class MaskAuditor(gym.Wrapper):
     """Checks that every action taken is legal under ``action_masks()``.
 
@@ -57,24 +81,13 @@ class MaskAuditor(gym.Wrapper):
     The number of checked actions is kept in ``<audit_dir>/checked-<pid>-<n>.txt``.
     """
 
-    _instances = 0
-
     def __init__(self, env: gym.Env, audit_dir: str | Path) -> None:
         super().__init__(env)
-        self.audit_dir = Path(audit_dir)
-        self.audit_dir.mkdir(parents=True, exist_ok=True)
-        MaskAuditor._instances += 1
-        self._count_file = self.audit_dir / f"checked-{os.getpid()}-{MaskAuditor._instances}.txt"
-        self.checked = 0
+        self.audit = ActionAudit(audit_dir)
 
     def step(self, action: Any):
-        mask = self.env.unwrapped.action_masks()  # type: ignore[attr-defined]
-        index = int(np.asarray(action).item())
-        if not (0 <= index < mask.size and mask[index]):
-            legal = np.flatnonzero(mask)[:8].tolist()
-            record_violation(self.audit_dir, f"pid {os.getpid()}: action {index} is masked (legal: {legal})")
-        self.checked += 1
-        self._count_file.write_text(str(self.checked))
+        self.audit.check(self.env.unwrapped.action_masks(), int(np.asarray(action).item()))  # type: ignore[attr-defined]
+        self.audit.save_count()
         return self.env.step(action)
 
     def action_masks(self) -> np.ndarray:
@@ -136,11 +149,7 @@ class VectorMaskAuditor(gym.vector.VectorWrapper):
 
     def __init__(self, env: gym.vector.VectorEnv, audit_dir: str | Path) -> None:
         super().__init__(env)
-        self.audit_dir = Path(audit_dir)
-        self.audit_dir.mkdir(parents=True, exist_ok=True)
-        MaskAuditor._instances += 1
-        self._count_file = self.audit_dir / f"checked-{os.getpid()}-{MaskAuditor._instances}.txt"
-        self.checked = 0
+        self.audit = ActionAudit(audit_dir)
         self._resetting = np.zeros(env.num_envs, dtype=bool)
 
     def reset(self, **kwargs: Any):
@@ -150,14 +159,9 @@ class VectorMaskAuditor(gym.vector.VectorWrapper):
     def step(self, actions: Any):
         masks = self.action_masks()
         for i, action in enumerate(np.asarray(actions).reshape(self.num_envs)):
-            if self._resetting[i]:
-                continue
-            if not (0 <= int(action) < masks.shape[1] and masks[i, int(action)]):
-                legal = np.flatnonzero(masks[i])[:8].tolist()
-                message = f"pid {os.getpid()}: env {i} action {action} is masked (legal: {legal})"
-                record_violation(self.audit_dir, message)
-            self.checked += 1
-        self._count_file.write_text(str(self.checked))
+            if not self._resetting[i]:
+                self.audit.check(masks[i], int(action), f"env {i} ")
+        self.audit.save_count()
         out = self.env.step(actions)
         self._resetting = np.asarray(out[2]) | np.asarray(out[3])
         return out

@@ -268,6 +268,16 @@ def option_value(o: list[str], name: str) -> str | None:
     return None
 
 
+SWITCHES = {  # --rl4real- options without a value: the Options field each sets, and to what
+    "--rl4real-no-model": ("no_model", True),
+    "--rl4real-report": ("report", True),
+    "--rl4real-summary": ("summary", True),
+    "--rl4real-no-verify": ("verify", False),
+    "--rl4real-verbose": ("verbose", True),
+    "--rl4real-help": ("help", True),
+}
+
+
 def split_own(argv: Sequence[str]) -> tuple[Options, list[str]]:
     """Takes the ``--rl4real-*`` options out of ``argv``."""
     own = Options()
@@ -285,20 +295,10 @@ def split_own(argv: Sequence[str]) -> tuple[Options, list[str]]:
             own.model = value
         elif eq:
             raise CcError(f"{name} takes no value")
-        elif name == "--rl4real-no-model":
-            own.no_model = True
-        elif name == "--rl4real-report":
-            own.report = True
-        elif name == "--rl4real-summary":
-            own.summary = True
-        elif name == "--rl4real-no-verify":
-            own.verify = False
-        elif name == "--rl4real-verbose":
-            own.verbose = True
-        elif name == "--rl4real-help":
-            own.help = True
-        else:
+        elif name not in SWITCHES:
             raise CcError(f"unknown option {arg} (see `rl4real cc --rl4real-help`)")
+        else:
+            setattr(own, *SWITCHES[name])
     env = os.environ.get("RL4REAL_CC_REPORT", "").strip().lower()
     if env in ("files", "file", "2"):
         own.report = True

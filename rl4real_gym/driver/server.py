@@ -45,7 +45,11 @@ class EpisodeTicket:
         self.pid = os.getpid()  # a forked Python process must not read its parent's replies
         self.channel: Channel | None = None
         self.error: LlcError | None = None
-        self.done = False
+
+    @property
+    def done(self) -> bool:
+        """Whether the server's answer (a socket or an error) is in."""
+        return self.channel is not None or self.error is not None
 
     def result(self) -> tuple[Channel, Path]:
         """The episode's channel and stderr file; raises what the server answered instead."""
@@ -149,7 +153,6 @@ class AllocationServer:
         except (ChannelClosed, ChannelTimeout) as err:
             self._failed(ticket, err)
             return
-        ticket.done = True
         if reply.error or fd < 0:
             ticket.error = EpisodeRefused(reply.error or "no socket")
         else:
@@ -157,7 +160,6 @@ class AllocationServer:
 
     def _failed(self, ticket: EpisodeTicket, err: Exception) -> None:
         self._process.kill()
-        ticket.done = True
         ticket.error = LlcCrashedError(f"rl4real-server stopped serving episodes ({err})", self._process.stderr_tail())
 
     def close(self) -> None:
