@@ -30,6 +30,7 @@ from rl4real_gym.driver.policies import (
     Policy,
     RandomPolicy,
     drive,
+    node_blocked,
     policy_limits,
     policy_plan,
 )
@@ -112,7 +113,11 @@ class RuleAgent:
         if phase == Phase.SELECT_NODE:
             weights = np.asarray(obs["node_features"])[:, NODE_FEATURES["log_spill_weight"]]
         registers = np.asarray(obs["register_features"]) if phase == Phase.COLOUR else np.zeros((0, 0))
-        return Decision(phase, mask, weights, registers)
+        node = int(np.asarray(obs["current_node"]).reshape(-1)[0])
+        features = np.asarray(obs["node_features"])
+        blocked = 0 <= node < features.shape[0] and node_blocked(features[node])
+        split = np.asarray(obs["split_features"]) if phase == Phase.SPLIT else np.zeros((0, 0))
+        return Decision(phase, mask, weights, registers, blocked, split)
 
     def predict(self, obs: dict[str, Any], action_masks: np.ndarray, deterministic: bool = True) -> tuple[int, None]:
         decision = self.decision(obs, action_masks)

@@ -23,8 +23,11 @@ class HeuristicAgent(RuleAgent):
     registers the one that removes the most copy weight (the hint first), then the first in
     the class's allocation order (the ``register_features`` observation); spill only when
     no register is free. With ``hints=False``: the first free register by colour index,
-    the agent before the observation described registers (``first-free``)."""
+    the agent before the observation described registers (``first-free``). With
+    ``split_when_blocked``: a node that no register is free for is split at its coldest
+    legal point instead of spilled, where it can be."""
 
-    def __init__(self, layout: Layout, hints: bool = True) -> None:
-        super().__init__(HeuristicPolicy(hints=hints), layout)
+    def __init__(self, layout: Layout, hints: bool = True, split_when_blocked: bool = False) -> None:
+        super().__init__(HeuristicPolicy(hints=hints, split_when_blocked=split_when_blocked), layout)
         self.hints = hints
+        self.split_when_blocked = split_when_blocked

@@ -22,7 +22,7 @@ import numpy as np
 
 from rl4real_gym.driver.session import LlcSession, ModuleResult, SessionLimits
 from rl4real_gym.driver.state import PHASE_ACTION, ActionKind, DecisionState, Phase
-from rl4real_gym.schema import REGISTER_FEATURES
+from rl4real_gym.schema import NODE_FEATURES, REGISTER_FEATURES, SPLIT_FEATURES
 
 
 @runtime_checkable
@@ -36,19 +36,40 @@ class Policy(Protocol):
 @dataclass(frozen=True)
 class Decision:
     """What the rules below decide from: the phase, its legal choices (``mask``), per
-    node a weight ordering them (heaviest first) and, in the colour phase, the register
-    features (schema ``register_features`` columns; may be empty)."""
+    node a weight ordering them (heaviest first), in the colour phase the register
+    features (schema ``register_features`` columns; may be empty), whether the current
+    node has no register of its class free (``blocked``), and in the split phase the split
+    points' features (schema ``split_features`` columns; may be empty)."""
 
     phase: Phase
     mask: np.ndarray
     weights: np.ndarray
     register_features: np.ndarray
+    blocked: bool = False
+    split_features: np.ndarray = field(default_factory=lambda: np.zeros((0, len(SPLIT_FEATURES)), np.float32))
 
     @classmethod
     def of_state(cls, state: DecisionState) -> Decision:
         mask = state.mask
         weights = state.graph.weight[: len(mask)] if state.phase == Phase.SELECT_NODE else np.zeros(0)
-        return cls(Phase(state.phase), mask, weights, state.register_features)
+        node = state.current_node
+        blocked = 0 <= node < state.graph.num_nodes and node_blocked(state.graph.features[node])
+        split = state.split_features if state.phase == Phase.SPLIT else np.zeros((0, len(SPLIT_FEATURES)), np.float32)
+        return cls(Phase(state.phase), mask, weights, state.register_features, blocked, split)
+
+
+def node_blocked(features: np.ndarray) -> bool:
+    """Whether a node (its ``node_features`` row) has no register of its class free now."""
+    return bool(features[NODE_FEATURES["log_free_registers"]] <= 0.0)
+
+
+def coldest_split_point(legal: np.ndarray, split_features: np.ndarray) -> int:
+    """Among the ``legal`` split points (indices into ``split_features``' rows), the one in
+    the least frequently executed block, then the one nearest the middle of the interval,
+    then the first: the copy a split inserts costs its block's frequency."""
+    rows = split_features[legal]
+    middle = np.abs(rows[:, SPLIT_FEATURES["position"]] - 0.5)
+    return int(legal[np.lexsort((legal, middle, rows[:, SPLIT_FEATURES["log_block_freq"]]))[0]])
 
 
 def policy_limits(policy: Policy | None) -> SessionLimits | None:
@@ -111,8 +132,10 @@ class HeuristicPolicy:
 
     With ``hints=False``, the first free register by colour index instead (the policy
     before the colour phase described its registers; kept as a baseline). With
-    ``split_when_blocked``, a node that cannot be coloured is split at its middle legal
-    point instead of spilled when possible.
+    ``split_when_blocked``, a node that no register is free for is split instead of
+    spilled when it can be, at its coldest legal point (:func:`coldest_split_point`); its
+    parts are then decided like any node (and split again while blocked, up to the
+    plugin's limit of splits per node).
     """
 
     split_when_blocked: bool = False
@@ -173,7 +196,8 @@ class HeuristicPolicy:
         if decision.phase == Phase.SELECT_NODE:
             return int(np.argmax(np.where(mask, decision.weights, -np.inf)))
         if decision.phase == Phase.SELECT_TASK:
-            return 0 if mask[0] and not (self.split_when_blocked and mask[1]) else 1
+            split = self.split_when_blocked and decision.blocked and len(mask) > 1 and mask[1]
+            return 0 if mask[0] and not split else 1
         if decision.phase == Phase.COLOUR:
             free = np.flatnonzero(mask[:-1])
             if not free.size:
@@ -182,6 +206,8 @@ class HeuristicPolicy:
                 return hint_aware_choice(free, decision.register_features)
             return int(free[0])
         legal = np.flatnonzero(mask)
+        if self.split_when_blocked and decision.split_features.shape[0] >= len(mask):
+            return coldest_split_point(legal, decision.split_features)
         return int(legal[len(legal) // 2])
 
 
