@@ -19,6 +19,9 @@ Outputs of a run named R, in ``MODEL_DIR/R/``:
   the end; ``--resume MODEL_DIR/R`` or ``Algorithm.from_checkpoint(MODEL_DIR/R/rllib)``
   continue from it; the RLModule alone is under
   ``rllib/learner_group/learner/rl_module/default_policy``), with ``train_config.json``;
+  ``--resume`` naming a MaskablePPO ``.zip`` instead (e.g. a warm start's
+  ``bc_model.zip``, so that an SB3 run and an RLlib run share one cloning) starts a
+  fresh RLlib run from that policy's weights;
 * ``config.toml`` (the TrainConfig, as SB3 runs write it); with a warm start, ``bc.csv``
   and ``bc_model.zip``.
 
@@ -31,6 +34,7 @@ import dataclasses
 import json
 import os
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -72,14 +76,17 @@ def run_rllib(config: TrainConfig, *, on_result: ResultHook | None = None) -> Pa
 
     config.validate()
     options = RllibOptions.from_train_config(config)
-    resume = checkpoint_to_resume(config.resume) if config.resume else None
+    start = sb3_start(config.resume) if config.resume else None
+    resume = checkpoint_to_resume(config.resume) if config.resume and start is None else None
     config.device = resolve_device(config.device)
     run_dir = config.resolved_model_dir() / config.resolved_run_name()
     run_dir.mkdir(parents=True, exist_ok=True)
     write_config(config, run_dir / "config.toml")
     meta = model_meta(config.env_part(), config.algorithm_part(), "maskable-ppo")
     model = sb3_model(config)
-    if config.warm_start and resume is None:
+    if start is not None:
+        load_start_weights(model, start, config)
+    elif config.warm_start and resume is None:
         warm_start(config, model, run_dir, meta)
     import torch
 
@@ -123,6 +130,34 @@ def sb3_model(config: TrainConfig) -> Any:
         venv.close()
 
 
+def sb3_start(resume: str) -> Path | None:
+    """``--resume`` when it names an SB3 model file (``.zip``, e.g. a warm start's
+    ``bc_model.zip``): RLlib then starts a fresh run from that policy's weights."""
+    path = Path(resume).expanduser()
+    return path if path.is_file() and zipfile.is_zipfile(path) else None
+
+
+def load_start_weights(model: Any, path: Path, config: TrainConfig) -> None:
+    """The policy weights of the MaskablePPO model at ``path`` into ``model`` (built
+    for ``config``); a ConfigError when that model is for another target or network."""
+    from sb3_contrib import MaskablePPO
+
+    from agents.inference import check_target, load_meta
+
+    meta = load_meta(path)
+    check_target(meta, config.target, path)
+    if meta.format != "maskable-ppo":
+        raise ConfigError(f"--resume {path}: a {meta.format} model; the rllib backend starts from MaskablePPO models")
+    source = MaskablePPO.load(path, device="cpu")
+    try:
+        model.policy.load_state_dict(source.policy.state_dict())
+    except RuntimeError as err:
+        raise ConfigError(
+            f"--resume {path}: its network ({meta.policy}) is not the one --policy {config.policy} builds "
+            f"(give the --policy and network settings it was trained with): {err}"
+        ) from err
+
+
 def checkpoint_to_resume(resume: str) -> Path:
     """An algorithm checkpoint: ``resume`` itself, or the one inside a run directory."""
     path = Path(resume).expanduser().resolve()
@@ -131,7 +166,7 @@ def checkpoint_to_resume(resume: str) -> Path:
             return candidate
     raise ConfigError(
         f"--resume {resume}: no RLlib algorithm checkpoint there (the rllib backend resumes from a run directory "
-        f"MODEL_DIR/<run name> or its {CHECKPOINT_DIR}/ folder; a model.zip resumes with --backend sb3)"
+        f"MODEL_DIR/<run name> or its {CHECKPOINT_DIR}/ folder, or starts from a MaskablePPO model.zip)"
     )
 
 
