@@ -42,10 +42,11 @@ from typing import Any
 import ray
 from ray.rllib.algorithms.algorithm import Algorithm
 from ray.rllib.core import DEFAULT_MODULE_ID
+from ray.rllib.utils.metrics import ENV_RUNNER_RESULTS
 
 from agents.config import ConfigError, TrainConfig
 from agents.inference import save_meta
-from agents.rllib.algo import build_ppo_config
+from agents.rllib.algo import EPISODES_KEY, build_ppo_config
 from agents.rllib.logs import ResultLogger, env_steps, episodes_done, summary_line
 from agents.rllib.module import module_state, policy_state
 from agents.rllib.options import RllibOptions
@@ -75,6 +76,8 @@ def run_rllib(config: TrainConfig, *, on_result: ResultHook | None = None) -> Pa
     from agents.train import model_meta, resolve_device, warm_start, write_config
 
     config.validate()
+    if config.algo != "maskable-ppo":
+        raise ConfigError("the rllib backend trains PPO with masking only (--algo maskable-ppo)")
     options = RllibOptions.from_train_config(config)
     start = sb3_start(config.resume) if config.resume else None
     resume = checkpoint_to_resume(config.resume) if config.resume and start is None else None
@@ -115,19 +118,12 @@ def run_rllib(config: TrainConfig, *, on_result: ResultHook | None = None) -> Pa
 
 
 def sb3_model(config: TrainConfig) -> Any:
-    """The MaskablePPO model the SB3 backend would build for ``config`` (its spaces come
-    from one env that is made but never reset: no allocation process starts)."""
-    from stable_baselines3.common.vec_env import DummyVecEnv
+    """The MaskablePPO model the SB3 backend would build for ``config`` (the built-in
+    algorithm's: same seed, same initial weights; nothing is started)."""
+    from agents.algorithms.builtin import MaskablePPOAlgorithm
+    from agents.train import algorithm_spec
 
-    from agents.algorithms.maskable_ppo import build
-    from rl4real_gym.envs.regalloc_env import RegAllocEnv
-
-    venv = DummyVecEnv([lambda: RegAllocEnv(config.target, **config.env_kwargs())])
-    try:
-        fresh = dataclasses.replace(config, resume=None)
-        return build(fresh.algorithm_part(), fresh.backend_part(), venv, tensorboard_log=None)
-    finally:
-        venv.close()
+    return MaskablePPOAlgorithm.build(algorithm_spec(config))
 
 
 def sb3_start(resume: str) -> Path | None:
@@ -216,15 +212,21 @@ def train_loop(
 ) -> int:
     """Trains, saving the algorithm to ``checkpoint`` on the way and at the end; returns
     the env steps sampled."""
+    from agents.episode_log import EpisodeLog, run_writer
+
     params = {"train_config": dataclasses.asdict(config), "rllib_options": dataclasses.asdict(options)}
     logger = ResultLogger(options.results_root(), config.resolved_run_name(), params)
     if config.progress:
         print(f"RLlib PPO: {config.workers} env runner(s); results in {logger.dir}; checkpoints in {checkpoint}")
+    # the run's episode record and TensorBoard scalars, as SB3 runs write them
+    log = EpisodeLog(checkpoint.parent / "episodes.csv", config.episodes or config.timesteps, progress=False)
+    writer = run_writer(config.log_dir, config.resolved_run_name())
     started_at = time.monotonic()
     next_save = config.checkpoint_every
     try:
         while True:
             result = algo.train()
+            log_episodes(result, log, writer)
             logger.write(result)
             stop = bool(on_result(algo, result)) if on_result is not None else False
             if config.progress:
@@ -236,5 +238,17 @@ def train_loop(
                 break
     finally:
         logger.close()
+        log.close()
+        writer.close()
     save_checkpoint(algo, checkpoint, config)
     return env_steps(result)
+
+
+def log_episodes(result: dict[str, Any], log: Any, writer: Any) -> None:
+    """The iteration's finished episodes (taken out of ``result``) into the episode log,
+    at the iteration's env steps, and the log's ``rl4real/`` scalars to TensorBoard."""
+    episodes = result.get(ENV_RUNNER_RESULTS, {}).pop(EPISODES_KEY, None)
+    steps = env_steps(result)
+    for figures in episodes if isinstance(episodes, list) else []:
+        log.add(figures, steps)
+    log.scalars(lambda name, value: writer.add_scalar(name, value, steps))
