@@ -248,7 +248,9 @@ def log_episodes(result: dict[str, Any], log: Any, writer: Any) -> None:
     """The iteration's finished episodes (taken out of ``result``) into the episode log,
     at the iteration's env steps, and the log's ``rl4real/`` scalars to TensorBoard."""
     episodes = result.get(ENV_RUNNER_RESULTS, {}).pop(EPISODES_KEY, None)
+    if isinstance(episodes, dict):  # RLlib's item series compiles a single item to the item itself
+        episodes = [episodes]
     steps = env_steps(result)
-    for figures in episodes if isinstance(episodes, list) else []:
+    for figures in episodes if isinstance(episodes, list) else []:  # none: nan
         log.add(figures, steps)
     log.scalars(lambda name, value: writer.add_scalar(name, value, steps))
