@@ -192,3 +192,21 @@ def test_warm_start_needs_maskable_ppo(tmp_path: Path, capsys) -> None:
     args = ["train", "--algo", "reinforce", "--warm-start", "heuristic", *TINY, "--model-dir", str(tmp_path)]
     assert main(args) == 1
     assert "--warm-start clones into a MaskablePPO policy" in capsys.readouterr().err
+
+
+def test_no_import_cycles_among_agents_modules() -> None:
+    """The training stack's modules (function-level imports included) import one way:
+    the harness does not import the RLlib backend that uses it, the config does not import
+    the algorithm interface, the episode tally lives below both vec envs, and the built-in
+    algorithms own their export modules."""
+    from test_layers import import_cycles, imported_modules, module_name
+
+    paths = sorted((ROOT / "agents").rglob("*.py"))
+    modules = {module_name(p) for p in paths}
+    graph = {module_name(p): imported_modules(p, modules) for p in paths}
+    assert len(graph) > 30
+    assert "agents.rllib" in graph["agents.commands.train"]  # the command layer picks the backend
+    assert not any(m.startswith("agents.rllib") for m in graph["agents.train"])
+    assert import_cycles(graph) == []
+    graph["agents.train"].add("agents.rllib.train")  # the check can fail: the old dispatch was a cycle
+    assert ["agents.rllib.train", "agents.train"] in import_cycles(graph)

@@ -18,6 +18,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 import torch
+from torch import nn
 
 from agents.algorithm import AlgorithmSpec
 from agents.algorithms.reinforce import MaskedReinforce
@@ -60,7 +61,6 @@ class ReinforceAlgorithm:
         return cls(None, MaskedReinforce.load(path, device=device))
 
     def export_module(self) -> torch.nn.Module:
-        from agents.onnx_export import ReinforceLogits
         from rl4real_gym.envs.spaces import observation_space
 
         return ReinforceLogits(self.agent.policy, list(observation_space(self.agent.layout).spaces))
@@ -154,8 +154,6 @@ class MaskablePPOAlgorithm:
         return cls(None, MaskablePPO.load(path, device=device))
 
     def export_module(self) -> torch.nn.Module:
-        from agents.onnx_export import SB3Logits
-
         return SB3Logits(self.model.policy)
 
 
@@ -165,3 +163,31 @@ class SpacesOnly(gym.Env):
     def __init__(self, observation_space: gym.Space, action_space: gym.Space) -> None:
         self.observation_space = observation_space
         self.action_space = action_space
+
+
+class SB3Logits(nn.Module):
+    """A MaskablePPO policy's actor as a plain module: observation -> logits."""
+
+    def __init__(self, policy: Any) -> None:
+        super().__init__()
+        self.policy = policy
+        self.keys = list(policy.observation_space.spaces)
+
+    def forward(self, *tensors: torch.Tensor) -> torch.Tensor:
+        # extract_features applies SB3's own preprocessing (one-hot for Discrete keys).
+        obs = {key: value.float() for key, value in zip(self.keys, tensors, strict=True)}
+        features = self.policy.extract_features(obs, self.policy.pi_features_extractor)
+        latent = self.policy.mlp_extractor.forward_actor(features)
+        return self.policy.action_net(latent)
+
+
+class ReinforceLogits(nn.Module):
+    """A REINFORCE policy's logits as a plain module: observation tensors -> logits."""
+
+    def __init__(self, policy: Any, keys: list[str]) -> None:
+        super().__init__()
+        self.policy = policy
+        self.keys = keys
+
+    def forward(self, *tensors: torch.Tensor) -> torch.Tensor:
+        return self.policy(dict(zip(self.keys, tensors, strict=True)))[0]
