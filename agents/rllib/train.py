@@ -23,7 +23,10 @@ Outputs of a run named R, in ``MODEL_DIR/R/``:
   ``bc_model.zip``, so that an SB3 run and an RLlib run share one cloning) starts a
   fresh RLlib run from that policy's weights;
 * ``config.toml`` (the TrainConfig, as SB3 runs write it); with a warm start, ``bc.csv``
-  and ``bc_model.zip``.
+  and ``bc_model.zip``;
+* ``episodes.csv`` (the EnvRunners' finished episodes, gathered every iteration) and the
+  ``rl4real/`` TensorBoard scalars under ``<log_dir>/R_1``, written by
+  ``agents.episode_log`` as for SB3 runs.
 
 Results go to ``~/ray_results/<run name>_<time>/`` (see ``agents.rllib.logs``).
 """
