@@ -11,19 +11,21 @@ An algorithm is a class (see docs/algorithms.md) built as ``Class(spec)`` from a
   in the observation space's key order, batch first -> action logits) for ``rl4real
   export``, and a ``suffix`` class attribute (the model file's, default ``.pt``).
 
-``--algo`` names a built-in (``reinforce``; ``maskable-ppo`` trains through SB3 and
-loads through the same interface), an entry point of the ``rl4real.algorithms`` group,
-or ``package.module:Class`` / ``path/to/file.py:Class``. The run gets, without code of
-its own: the run directory, ``episodes.csv``, the progress bar, TensorBoard scalars
-(``rl4real/`` from the episodes, anything given to ``env.record(name, value)``),
-checkpoints with their meta, and the saved model that ``rl4real evaluate --model`` and
-``rl4real compile --model`` load.
+``--algo`` names a built-in (``maskable-ppo``, ``reinforce``: classes of
+:mod:`agents.algorithms.builtin`, trained through this interface like any other), an
+entry point of the ``rl4real.algorithms`` group, or ``package.module:Class`` /
+``path/to/file.py:Class``. The run gets, without code of its own: the run directory,
+``episodes.csv``, the progress bar, TensorBoard scalars (``rl4real/`` from the episodes,
+anything given to ``env.record(name, value)``), checkpoints with their meta, and the
+saved model that ``rl4real evaluate --model`` and ``rl4real compile --model`` load.
+
+The built-in MaskablePPO steps the envs' allocations at once in SB3's vectorised loop
+and hands every step to the same :class:`RunBook` (``agents.callbacks``).
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 import importlib.util
 import re
 import sys
@@ -36,13 +38,13 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from agents.envs import EpisodeTally
-from agents.episode_log import EpisodeLog
+from agents.config import ENTRY_POINT_GROUP, AlgorithmConfig, EnvConfig, entry_point_algorithms
+from agents.episode_log import EpisodeLog, EpisodeTally
 from rl4real_gym.envs.spaces import Layout
 from rl4real_gym.errors import ModelError
 
-ENTRY_POINT_GROUP = "rl4real.algorithms"
-SB3_ALGOS = ("maskable-ppo",)  # trained by SB3's own loop (agents.train)
+__all__ = ["ENTRY_POINT_GROUP", "Algorithm", "AlgorithmSpec", "BudgetSpent", "RunBook", "TrainingEnv",
+           "entry_point_algorithms", "resolve_algorithm"]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,16 @@ class AlgorithmSpec:
     gamma: float = 0.99
     max_episodes: int | None = None  # the run's episode budget, if it has one
     options: dict[str, Any] = field(default_factory=dict)  # the config file's [train.extra] table
+    # The run's settings, for algorithms that want them: its algorithm part (--policy,
+    # --n-steps, --batch-size, ...; seed, learning_rate and gamma above are copies), its env
+    # part (what the training envs were made with), the number of envs learn() gets, how an
+    # algorithm that vectorises them should (--vec-env) and the torch threads for an update
+    # (collecting wants 1: the allocation processes want the cores).
+    config: AlgorithmConfig = field(default_factory=AlgorithmConfig)
+    env: EnvConfig = field(default_factory=EnvConfig)
+    workers: int = 1
+    vec_env: str = "batched"
+    torch_threads: int = 1
 
 
 @runtime_checkable
@@ -86,10 +98,6 @@ def builtin_algorithms() -> dict[str, str]:
         "maskable-ppo": "agents.algorithms.builtin:MaskablePPOAlgorithm",
         "reinforce": "agents.algorithms.builtin:ReinforceAlgorithm",
     }
-
-
-def entry_point_algorithms() -> dict[str, importlib.metadata.EntryPoint]:
-    return {ep.name: ep for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
 
 
 def is_algorithm_spec(name: str) -> bool:
@@ -162,15 +170,19 @@ class TrainingEnv(gym.Wrapper):
     steps (all envs of a run share one :class:`RunBook`), and :class:`BudgetSpent` at
     the reset after the budget. ``record(name, value)`` adds a TensorBoard scalar."""
 
-    def __init__(self, env: gym.Env, book: RunBook) -> None:
+    def __init__(self, env: gym.Env, book: RunBook, seed: int | None = None) -> None:
         super().__init__(env)
         self.book = book
         self._tally = EpisodeTally()
+        self._seed = seed  # the first reset's, unless it is given one
 
     def reset(self, **kwargs: Any):
         if self.book.spent():
             raise BudgetSpent
         self._tally.reset()
+        if self._seed is not None:
+            kwargs.setdefault("seed", self._seed)
+            self._seed = None
         return self.env.reset(**kwargs)
 
     def step(self, action: Any):
@@ -205,8 +217,12 @@ class RunBook:
 
     def spent(self) -> bool:
         if self.max_episodes is not None:
-            return self.log.episodes >= self.max_episodes
+            return self.episodes_spent()
         return self.timesteps >= self.total_timesteps
+
+    def episodes_spent(self) -> bool:
+        """Whether the run has an episode budget and has logged it."""
+        return self.max_episodes is not None and self.log.episodes >= self.max_episodes
 
     def step(self, figures: dict[str, Any] | None) -> None:
         self.timesteps += 1

@@ -1,77 +1,76 @@
-"""SB3 callbacks: allocation figures to TensorBoard and CSV, a live progress bar,
-episode budgets and checkpoints that carry the model's metadata."""
+"""SB3's side of the run's books (:class:`agents.algorithm.RunBook`): how the built-in
+MaskablePPO (:mod:`agents.algorithms.builtin`) trains through the algorithm interface
+with SB3's own vectorised loop.
+
+- :class:`BookKeepingVecEnv` hands every sub-env step to the book (episodes.csv, the
+  progress bar, ``rl4real/`` scalars, checkpoints with meta), as a training env's
+  ``step`` does for any other algorithm;
+- :class:`EpisodeBudgetCallback` stops SB3 once the book's episode budget is spent (SB3
+  counts the timestep budget itself, to the end of its last rollout);
+- :class:`RecordOutput` sends SB3's own scalars (``train/*``, ``time/*``) to the run's
+  TensorBoard writer through the book;
+- :class:`TorchThreadsCallback`: one torch thread while collecting, more for the update.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import numbers
 from typing import Any
 
 from stable_baselines3.common.callbacks import BaseCallback
+from stable_baselines3.common.logger import KVWriter
+from stable_baselines3.common.vec_env import VecEnv, VecEnvWrapper
 
-from agents.episode_log import EPISODE_FIELDS, EpisodeLog, cost_ratio, geomean
-from agents.inference import ModelMeta, save_meta
+from agents.algorithm import RunBook
 
-__all__ = ["EPISODE_FIELDS", "AllocationFiguresCallback", "MetaCheckpointCallback", "TorchThreadsCallback",
-           "cost_ratio", "geomean"]  # fmt: skip
+__all__ = ["BookKeepingVecEnv", "EpisodeBudgetCallback", "RecordOutput", "TorchThreadsCallback"]
 
 
-class AllocationFiguresCallback(BaseCallback):
-    """Feeds every finished episode to the run's :class:`EpisodeLog` (episodes.csv, the
-    progress bar); per rollout, its ``rl4real/`` scalars go to SB3's logger (TensorBoard).
-    Stops training after ``max_episodes``."""
+class BookKeepingVecEnv(VecEnvWrapper):
+    """A VecEnv whose every sub-env step is counted by ``book``, with the finished
+    episode's ``info["episode_figures"]`` (set by the vec env's episode tallies)."""
 
-    def __init__(self, csv_path: Path, max_episodes: int | None = None, total_timesteps: int = 0,
-                 progress: bool = True) -> None:  # fmt: skip
+    def __init__(self, venv: VecEnv, book: RunBook) -> None:
+        super().__init__(venv)
+        self.book = book
+
+    def reset(self) -> Any:
+        return self.venv.reset()
+
+    def step_wait(self) -> Any:
+        obs, rewards, dones, infos = self.venv.step_wait()
+        for info in infos:
+            self.book.step(info.get("episode_figures"))
+        return obs, rewards, dones, infos
+
+
+class EpisodeBudgetCallback(BaseCallback):
+    """Ends SB3's ``learn`` once ``book`` has logged its episode budget (if it has one)."""
+
+    def __init__(self, book: RunBook) -> None:
         super().__init__()
-        self.csv_path = csv_path
-        self.max_episodes = max_episodes
-        self.total = max_episodes or total_timesteps
-        self.progress = progress
-        self.log: EpisodeLog | None = None
-
-    @property
-    def episodes(self) -> int:
-        return self.log.episodes if self.log is not None else 0
-
-    def _on_training_start(self) -> None:
-        self.log = EpisodeLog(self.csv_path, self.total, by_episode=bool(self.max_episodes), progress=self.progress)
+        self.book = book
 
     def _on_step(self) -> bool:
-        assert self.log is not None
-        for info in self.locals.get("infos", []):
-            fig: dict[str, Any] | None = info.get("episode_figures")
-            if fig:
-                self.log.add(fig, self.num_timesteps)
-        self.log.progress(self.num_timesteps, refresh=self.n_calls % 20 == 0)
-        return self.max_episodes is None or self.episodes < self.max_episodes
-
-    def _on_rollout_end(self) -> None:
-        if self.log is not None:
-            self.log.scalars(self.logger.record)
-
-    def _on_training_end(self) -> None:
-        if self.log is not None:
-            self.log.close()
+        return not self.book.episodes_spent()
 
 
-class MetaCheckpointCallback(BaseCallback):
-    """Saves ``checkpoints/model_<steps>.zip`` (+ metadata) every ``every`` timesteps."""
+class RecordOutput(KVWriter):
+    """SB3's logger output that records every numeric value with ``record(name, value)``
+    (the run's :meth:`RunBook.record`: its TensorBoard writer, at the book's timestep)."""
 
-    def __init__(self, directory: Path, every: int, meta: ModelMeta) -> None:
-        super().__init__()
-        self.directory = directory
-        self.every = max(1, every)
-        self.meta = meta
-        self._next = every
+    def __init__(self, record: Any) -> None:
+        self.record = record
 
-    def _on_step(self) -> bool:
-        if self.num_timesteps >= self._next:
-            self._next += self.every
-            self.directory.mkdir(parents=True, exist_ok=True)
-            path = self.directory / f"model_{self.num_timesteps}.zip"
-            self.model.save(path)
-            save_meta(path, self.meta)
-        return True
+    def write(self, key_values: dict[str, Any], key_excluded: dict[str, Any], step: int = 0) -> None:
+        for key, value in key_values.items():
+            excluded = key_excluded.get(key) or ()
+            if "tensorboard" in excluded or isinstance(value, bool) or not isinstance(value, numbers.Real):
+                continue
+            self.record(key, float(value))
+
+    def close(self) -> None:
+        pass
 
 
 class TorchThreadsCallback(BaseCallback):

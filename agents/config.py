@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import difflib
+import importlib.metadata
 import types
 import typing
 from collections.abc import Iterable
@@ -190,20 +191,23 @@ def algo_label(algo: str) -> str:
     return algo.rpartition(":")[2].lower() if ":" in algo else algo
 
 
-def check_algo(algo: str) -> None:
-    from agents.algorithm import entry_point_algorithms
+ENTRY_POINT_GROUP = "rl4real.algorithms"  # the entry point group of installed algorithms
 
+
+def entry_point_algorithms() -> dict[str, importlib.metadata.EntryPoint]:
+    """The algorithms installed packages declare in ``ENTRY_POINT_GROUP``, by name."""
+    return {ep.name: ep for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def check_algo(algo: str) -> None:
     if algo in ALGOS or ":" in algo or algo in entry_point_algorithms():
         return
     close = difflib.get_close_matches(algo, ALGOS, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     raise ConfigError(
-        f"algo must be one of {', '.join(ALGOS)}, an {ENTRY_POINT_HINT} entry point, or package.module:Class / "
+        f"algo must be one of {', '.join(ALGOS)}, an {ENTRY_POINT_GROUP} entry point, or package.module:Class / "
         f"file.py:Class (an agents.algorithm class), not {algo!r}{hint}"
     )
-
-
-ENTRY_POINT_HINT = "rl4real.algorithms"
 
 
 def _field_types() -> dict[str, Any]:
@@ -297,7 +301,7 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
         if f.name in CHOICES:
             help_text = f"one of {', '.join(CHOICES[f.name])}; {help_text}"
         if f.name == "algo":
-            help_text = (f"one of {', '.join(ALGOS)}, an {ENTRY_POINT_HINT} entry point, or package.module:Class / "
+            help_text = (f"one of {', '.join(ALGOS)}, an {ENTRY_POINT_GROUP} entry point, or package.module:Class / "
                          f"file.py:Class (see docs/algorithms.md); {help_text}")  # fmt: skip
         if f.name == "warm_start":
             help_text = f"behaviour cloning from {' or '.join(WARM_STARTS)} before PPO; {help_text}"

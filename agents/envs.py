@@ -9,6 +9,7 @@ import gymnasium as gym
 import numpy as np
 
 from agents.config import BackendConfig, EnvConfig
+from agents.episode_log import EpisodeTally
 from rl4real_gym.registration import ENV_IDS
 from rl4real_gym.targets import get_target
 
@@ -16,37 +17,6 @@ from rl4real_gym.targets import get_target
 def env_id(target: str) -> str:
     name = get_target(target).name
     return next(k for k, v in ENV_IDS.items() if v == name)
-
-
-class EpisodeTally:
-    """Return and length of the running episode; at its end, ``info["episode_figures"]``."""
-
-    def __init__(self) -> None:
-        self.reset()
-
-    def reset(self) -> None:
-        self.total, self.length = 0.0, 0
-
-    def add(self, reward: float, done: bool, info: dict[str, Any]) -> dict[str, Any]:
-        """Counts one step; returns ``info``, with the episode's figures if it ended."""
-        self.total += reward
-        self.length += 1
-        if not done:
-            return info
-        info = dict(info)
-        info["episode_figures"] = {
-            "return": self.total,
-            "length": self.length,
-            "cost": info.get("cost"),
-            "greedy_cost": info.get("greedy_cost"),
-            "spills": info.get("spills"),
-            "reloads": info.get("reloads"),
-            "splits": info.get("splits"),
-            "invalid_actions": info.get("invalid_actions", 0),
-            "function": info.get("function"),
-        }
-        self.reset()
-        return info
 
 
 class MaskedMonitor(gym.Wrapper):

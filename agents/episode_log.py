@@ -1,8 +1,11 @@
 """The one writer of a training run's episode record: ``episodes.csv`` (one row per
 episode), the progress bar, and the ``rl4real/`` scalars computed over a window of
-episodes. SB3's callback (:mod:`agents.callbacks`) and the training env of every other
-algorithm (:mod:`agents.algorithm`) feed it the ``info["episode_figures"]`` of
-:class:`agents.envs.EpisodeTally`."""
+episodes, written to the run's TensorBoard directory (:func:`run_writer`).
+
+Every training path feeds it the same figures (:func:`episode_figures`): the training
+env of every algorithm (:mod:`agents.algorithm`; SB3's vectorised envs through
+:mod:`agents.callbacks`) from :class:`EpisodeTally`'s ``info["episode_figures"]``, and
+the RLlib backend from its EnvRunners' finished episodes (:mod:`agents.rllib.algo`)."""
 
 from __future__ import annotations
 
@@ -18,6 +21,47 @@ EPISODE_FIELDS = (
     "timestep", "episode", "function", "return", "length", "cost", "greedy_cost",
     "spills", "reloads", "splits", "invalid_actions",
 )  # fmt: skip
+
+
+# the figures an episode's final info gives (``info[name]``), after its return and length
+INFO_FIGURES = ("cost", "greedy_cost", "spills", "reloads", "splits", "invalid_actions", "function")
+
+
+def episode_figures(episode_return: float, length: int, info: dict[str, Any]) -> dict[str, Any]:
+    """What :class:`EpisodeLog` records of a finished episode, from its final ``info``."""
+    figures: dict[str, Any] = {"return": float(episode_return), "length": int(length)}
+    figures.update({name: info.get(name) for name in INFO_FIGURES})
+    if figures["invalid_actions"] is None:
+        figures["invalid_actions"] = 0
+    return figures
+
+
+class EpisodeTally:
+    """Return and length of the running episode; at its end, ``info["episode_figures"]``."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.total, self.length = 0.0, 0
+
+    def add(self, reward: float, done: bool, info: dict[str, Any]) -> dict[str, Any]:
+        """Counts one step; returns ``info``, with the episode's figures if it ended."""
+        self.total += reward
+        self.length += 1
+        if not done:
+            return info
+        info = dict(info)
+        info["episode_figures"] = episode_figures(self.total, self.length, info)
+        self.reset()
+        return info
+
+
+def run_writer(log_dir: str | Path, run_name: str) -> Any:
+    """The run's TensorBoard writer: ``<log_dir>/<run_name>_1`` (``tensorboard --logdir``)."""
+    from torch.utils.tensorboard import SummaryWriter
+
+    return SummaryWriter(str(Path(log_dir) / f"{run_name}_1"))
 
 
 def cost_ratio(cost: float, greedy: float) -> float:

@@ -13,34 +13,9 @@ import torch
 from gymnasium import spaces
 from torch import nn
 
+from agents.algorithms.builtin import ReinforceLogits, SB3Logits
 from agents.inference import ModelMeta, load_agent, save_meta
 from rl4real_gym.errors import ModelError
-
-
-class SB3Logits(nn.Module):
-    """A MaskablePPO policy's actor as a plain module: observation -> logits."""
-
-    def __init__(self, policy: Any) -> None:
-        super().__init__()
-        self.policy = policy
-        self.keys = list(policy.observation_space.spaces)
-
-    def forward(self, *tensors: torch.Tensor) -> torch.Tensor:
-        # extract_features applies SB3's own preprocessing (one-hot for Discrete keys).
-        obs = {key: value.float() for key, value in zip(self.keys, tensors, strict=True)}
-        features = self.policy.extract_features(obs, self.policy.pi_features_extractor)
-        latent = self.policy.mlp_extractor.forward_actor(features)
-        return self.policy.action_net(latent)
-
-
-class ReinforceLogits(nn.Module):
-    def __init__(self, policy: Any, keys: list[str]) -> None:
-        super().__init__()
-        self.policy = policy
-        self.keys = keys
-
-    def forward(self, *tensors: torch.Tensor) -> torch.Tensor:
-        return self.policy(dict(zip(self.keys, tensors, strict=True)))[0]
 
 
 def algorithm_module(algorithm: Any, keys: list[str], name: str) -> nn.Module:

@@ -1,10 +1,13 @@
-"""Training runs: MaskablePPO (SB3 + sb3-contrib), any :mod:`agents.algorithm` (masked
-REINFORCE, a custom one), or RLlib.
+"""Training runs on the SB3 backend: every algorithm, built-in (MaskablePPO, masked
+REINFORCE) or custom, through the :mod:`agents.algorithm` interface and one harness
+(:func:`train`). The RLlib backend is ``agents.rllib.run_rllib``; it shares this
+module's run helpers (config file, model meta, warm start, device).
 
 Outputs of a run named R (``TrainConfig.resolved_run_name()``):
-``MODEL_DIR/R/model.zip`` (or ``model.pt``, or the algorithm's suffix) + ``.meta.json``, ``MODEL_DIR/R/checkpoints/``,
-``MODEL_DIR/R/episodes.csv`` (one row per episode), ``MODEL_DIR/R/config.toml``, and
-TensorBoard logs under ``<log_dir>/R_1``.
+``MODEL_DIR/R/model.zip`` (MaskablePPO; ``model.pt`` for REINFORCE, or the algorithm's
+suffix) + ``.meta.json``, ``MODEL_DIR/R/checkpoints/`` (each with its meta),
+``MODEL_DIR/R/episodes.csv`` (one row per episode), ``MODEL_DIR/R/config.toml``, with a
+warm start ``bc.csv`` and ``bc_model.zip``, and TensorBoard logs under ``<log_dir>/R_1``.
 """
 
 from __future__ import annotations
@@ -69,51 +72,12 @@ def train(config: TrainConfig) -> Path:
             f"compare it with `rl4real evaluate --agents {config.algo}`"
         )
     if config.backend == "rllib":
-        if config.algo != "maskable-ppo":
-            raise ConfigError("the rllib backend trains PPO with masking only (--algo maskable-ppo)")
-        from agents.rllib.train import run_rllib
-
-        return run_rllib(config)
+        raise ConfigError("the rllib backend trains through agents.rllib.run_rllib (rl4real train --backend rllib)")
     config.device = resolve_device(config.device)
     run_dir = config.resolved_model_dir() / config.resolved_run_name()
     run_dir.mkdir(parents=True, exist_ok=True)
     write_config(config, run_dir / "config.toml")
-    if config.algo == "maskable-ppo":
-        return _train_maskable_ppo(config, run_dir)
     return _train_algorithm(config, run_dir)
-
-
-def _train_maskable_ppo(config: TrainConfig, run_dir: Path) -> Path:
-    from stable_baselines3.common.callbacks import CallbackList
-
-    from agents.algorithms.maskable_ppo import build
-    from agents.callbacks import AllocationFiguresCallback, MetaCheckpointCallback, TorchThreadsCallback
-    from agents.envs import make_vec_env
-
-    meta = model_meta(config.env_part(), config.algorithm_part(), "maskable-ppo")
-    venv = make_vec_env(config.env_part(), config.backend_part(), config.seed)
-    try:
-        model = build(config.algorithm_part(), config.backend_part(), venv, tensorboard_log=config.log_dir)
-        if config.warm_start and not config.resume:
-            warm_start(config, model, run_dir, meta)
-        budget = config.timesteps if config.episodes is None else 10**12
-        callbacks = CallbackList([
-            AllocationFiguresCallback(run_dir / "episodes.csv", config.episodes, config.timesteps, config.progress),
-            MetaCheckpointCallback(run_dir / "checkpoints", config.checkpoint_every, meta),
-            TorchThreadsCallback(config.torch_threads),
-        ])  # fmt: skip
-        model.learn(
-            total_timesteps=budget,
-            callback=callbacks,
-            tb_log_name=config.resolved_run_name(),
-            reset_num_timesteps=not config.resume,
-        )
-        path = run_dir / "model.zip"
-        model.save(path)
-        save_meta(path, meta)
-        return path
-    finally:
-        venv.close()
 
 
 def warm_start(config: TrainConfig, model: Any, run_dir: Path, meta: ModelMeta) -> Path:
@@ -166,21 +130,26 @@ def algorithm_spec(config: TrainConfig) -> AlgorithmSpec:
         target=get_target(config.target).name, layout=layout, observation_space=observation_space(layout),
         action_space=spaces.Discrete(layout.num_actions), seed=config.seed, device=config.device,
         learning_rate=config.learning_rate, gamma=config.gamma, max_episodes=config.episodes,
-        options=dict(config.extra),
+        options=dict(config.extra), config=config.algorithm_part(), env=config.env_part(), workers=config.workers,
+        vec_env=config.vec_env, torch_threads=config.torch_threads,
     )  # fmt: skip
 
 
 def _train_algorithm(config: TrainConfig, run_dir: Path) -> Path:
-    """Any Algorithm (REINFORCE, a custom one): ``learn`` on ``workers`` TrainingEnvs that
-    keep the run's books (episodes.csv, progress bar, TensorBoard, checkpoints)."""
+    """Any Algorithm (MaskablePPO, REINFORCE, a custom one): ``learn`` on ``workers``
+    TrainingEnvs that keep the run's books (episodes.csv, progress bar, TensorBoard,
+    checkpoints with meta), after a warm start if one is asked for."""
     import gymnasium as gym
-    from torch.utils.tensorboard import SummaryWriter
 
     from agents.algorithm import BudgetSpent, RunBook, TrainingEnv, model_suffix, resolve_algorithm
+    from agents.algorithms.builtin import MaskablePPOAlgorithm
     from agents.envs import env_id
-    from agents.episode_log import EpisodeLog
+    from agents.episode_log import EpisodeLog, run_writer
 
     cls = resolve_algorithm(config.algo)
+    if config.warm_start and not issubclass(cls, MaskablePPOAlgorithm):
+        raise ConfigError(f"--warm-start clones into a MaskablePPO policy: use it with --algo maskable-ppo, "
+                          f"not {config.algo}")  # fmt: skip
     builtin = getattr(cls, "format", None) in FORMATS
     meta = model_meta(config.env_part(), config.algorithm_part(), cls.format if builtin else "algorithm")
     suffix = model_suffix(cls)
@@ -192,7 +161,8 @@ def _train_algorithm(config: TrainConfig, run_dir: Path) -> Path:
             algorithm.spec = spec
     else:
         algorithm = cls(spec)
-    writer = SummaryWriter(str(Path(config.log_dir) / f"{config.resolved_run_name()}_1"))
+        if config.warm_start:
+            warm_start(config, algorithm.model, run_dir, meta)
 
     def checkpoint(steps: int) -> None:
         (run_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
@@ -201,17 +171,15 @@ def _train_algorithm(config: TrainConfig, run_dir: Path) -> Path:
         save_meta(path, meta)
 
     total = config.timesteps if config.episodes is None else 10**12
+    writer = run_writer(config.log_dir, config.resolved_run_name())
     log = EpisodeLog(run_dir / "episodes.csv", config.episodes or config.timesteps, by_episode=bool(config.episodes),
                      progress=config.progress)  # fmt: skip
     book = RunBook(log, writer.add_scalar, total_timesteps=total, max_episodes=config.episodes,
                    checkpoint_every=config.checkpoint_every, checkpoint=checkpoint)  # fmt: skip
-    envs: list[TrainingEnv] = []
     env_config = config.env_part()
+    envs = [TrainingEnv(gym.make(env_id(env_config.target), **env_config.env_kwargs()), book,
+                        seed=config.seed + 1000 * rank) for rank in range(config.workers)]  # fmt: skip
     try:
-        for rank in range(config.workers):
-            env = TrainingEnv(gym.make(env_id(env_config.target), **env_config.env_kwargs()), book)
-            envs.append(env)
-            env.reset(seed=config.seed + 1000 * rank)
         with contextlib.suppress(BudgetSpent):  # the budget ended learn() at a reset
             algorithm.learn(envs, total)
         book.finish()

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from stable_baselines3.common.vec_env.base_vec_env import VecEnv
 
-from agents.envs import EpisodeTally
+from agents.episode_log import EpisodeTally
 from rl4real_gym.envs.regalloc_env import RegAllocEnv
 from rl4real_gym.envs.vector_env import batch_observations, reset_all, step_all
 

@@ -130,20 +130,83 @@ def test_bad_algo_is_a_clear_error(algo: str, message: str, tmp_path: Path, caps
     assert message in capsys.readouterr().err
 
 
-def test_builtin_ppo_class_trains_through_the_interface(tmp_path: Path, capsys) -> None:
-    """MaskablePPOAlgorithm named as a class trains on the TrainingEnvs (books kept by
-    rl4real), saves an SB3 model with the maskable-ppo meta, and evaluate loads it."""
-    cfg = tmp_path / "ppo.toml"
-    cfg.write_text("[train.extra]\nn_steps = 32\nbatch_size = 32\nn_epochs = 1\n")
-    args = ["train", "--algo", "agents.algorithms.builtin:MaskablePPOAlgorithm", *TINY, "--timesteps", "64",
-            "--config", str(cfg), "--model-dir", str(tmp_path / "models"), "--run-name", "ppo",
-            "--log-dir", str(tmp_path / "runs"), "--checkpoint-every", "32"]  # fmt: skip
-    assert main(args) == 0
-    model = tmp_path / "models" / "ppo" / "model.zip"
-    assert json.loads(Path(f"{model}.meta.json").read_text())["format"] == "maskable-ppo"
-    assert sorted(p.name for p in (model.parent / "checkpoints").glob("*.zip")) == ["model_32.zip", "model_64.zip"]
+PPO_FLAGS = ["--policy", "gnn-scoring", "--reward", "cost", "--workers", "2", "--n-steps", "32", "--batch-size", "32",
+             "--n-epochs", "1", "--timesteps", "64", "--checkpoint-every", "32"]  # fmt: skip
+
+
+def test_maskable_ppo_trains_through_the_interface(tmp_path: Path, capsys) -> None:
+    """``--algo maskable-ppo`` is the Algorithm class of agents.algorithms.builtin: named
+    either way, the same run (same seed, same envs stepped together) plays the same
+    episodes to the same weights; the run's books are the interface's (checkpoints with meta, episodes.csv,
+    rl4real/ and SB3's own scalars in the run's TensorBoard directory)."""
+    import torch
+
+    from agents.inference import load_agent
+
+    models = {}
+    for name, algo in (("builtin", "maskable-ppo"), ("class", "agents.algorithms.builtin:MaskablePPOAlgorithm")):
+        args = ["train", "--algo", algo, *TINY, *PPO_FLAGS, "--model-dir", str(tmp_path / "models"),
+                "--run-name", name, "--log-dir", str(tmp_path / "runs")]  # fmt: skip
+        assert main(args) == 0
+        models[name] = tmp_path / "models" / name / "model.zip"
+    model = models["builtin"]
+    meta = json.loads(Path(f"{model}.meta.json").read_text())
+    assert meta["format"] == "maskable-ppo" and meta["policy"] == "gnn-scoring"
+    checkpoints = sorted(p.name for p in (model.parent / "checkpoints").glob("*.zip"))
+    assert checkpoints == ["model_32.zip", "model_64.zip"]
+    assert all(Path(f"{model.parent / 'checkpoints' / c}.meta.json").is_file() for c in checkpoints)
     with open(model.parent / "episodes.csv") as f:
-        assert list(csv.DictReader(f))
+        rows = list(csv.DictReader(f))
+    assert rows and all(r["function"] and r["cost"] for r in rows)
+    assert all(0 < int(r["timestep"]) <= 64 for r in rows)
+    (events,) = (tmp_path / "runs").glob("builtin_1/events.out.tfevents.*")
+    data = events.read_bytes()
+    assert b"rl4real/cost_ratio_to_greedy" in data and b"train/value_loss" in data
+
+    (builtin, _), (named, _) = load_agent(models["builtin"]), load_agent(models["class"])
+    trained = builtin.policy.state_dict()
+    for key, value in trained.items():  # the same episodes, the same updates (but for float summation order)
+        assert torch.allclose(value, named.policy.state_dict()[key], atol=1e-5), key
+    assert (model.parent / "episodes.csv").read_text() == (models["class"].parent / "episodes.csv").read_text()
+
     assert main(["evaluate", "--model", str(model), "--limit", "1", "--agents", "", "--llvm", "greedy",
                  "--out", str(tmp_path / "eval"), "--no-progress"]) == 0  # fmt: skip
     assert "\npolicy " in capsys.readouterr().out
+
+
+def test_maskable_ppo_episode_budget_and_resume(tmp_path: Path) -> None:
+    """``--episodes N`` stops SB3's loop after N episodes (one env: exactly N rows), and
+    ``--resume`` continues a saved model through the same path."""
+    flags = [*TINY, "--n-steps", "32", "--batch-size", "32", "--n-epochs", "1", "--model-dir", str(tmp_path / "m"),
+             "--log-dir", str(tmp_path / "runs")]  # fmt: skip
+    assert main(["train", "--episodes", "3", "--run-name", "budget", *flags]) == 0
+    with open(tmp_path / "m" / "budget" / "episodes.csv") as f:
+        assert [int(r["episode"]) for r in csv.DictReader(f)] == [1, 2, 3]
+    model = tmp_path / "m" / "budget" / "model.zip"
+    assert main(["train", "--timesteps", "32", "--resume", str(model), "--run-name", "more", "--workers", "2",
+                 *flags]) == 0  # fmt: skip
+    assert (tmp_path / "m" / "more" / "model.zip").is_file()
+
+
+def test_warm_start_needs_maskable_ppo(tmp_path: Path, capsys) -> None:
+    args = ["train", "--algo", "reinforce", "--warm-start", "heuristic", *TINY, "--model-dir", str(tmp_path)]
+    assert main(args) == 1
+    assert "--warm-start clones into a MaskablePPO policy" in capsys.readouterr().err
+
+
+def test_no_import_cycles_among_agents_modules() -> None:
+    """The training stack's modules (function-level imports included) import one way:
+    the harness does not import the RLlib backend that uses it, the config does not import
+    the algorithm interface, the episode tally lives below both vec envs, and the built-in
+    algorithms own their export modules."""
+    from test_layers import import_cycles, imported_modules, module_name
+
+    paths = sorted((ROOT / "agents").rglob("*.py"))
+    modules = {module_name(p) for p in paths}
+    graph = {module_name(p): imported_modules(p, modules) for p in paths}
+    assert len(graph) > 30
+    assert "agents.rllib" in graph["agents.commands.train"]  # the command layer picks the backend
+    assert not any(m.startswith("agents.rllib") for m in graph["agents.train"])
+    assert import_cycles(graph) == []
+    graph["agents.train"].add("agents.rllib.train")  # the check can fail: the old dispatch was a cycle
+    assert ["agents.rllib.train", "agents.train"] in import_cycles(graph)

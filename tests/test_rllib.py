@@ -26,7 +26,7 @@ from ray.rllib.core.rl_module.rl_module import RLModule
 import rl4real_gym  # noqa: F401
 from agents.algorithms.maskable_ppo import policy_class, policy_kwargs
 from agents.config import TrainConfig
-from agents.rllib.algo import AllocationMetrics
+from agents.rllib.algo import EPISODES_KEY, AllocationMetrics
 from agents.rllib.envs import audit_counts
 from agents.rllib.module import MASKED_LOGIT, MaskedPolicyModule, module_state, policy_state
 from agents.rllib.train import CHECKPOINT_DIR, CONFIG_FILE, run_rllib, sb3_model, set_weights, stop_algorithm
@@ -52,6 +52,7 @@ def tiny_config(tmp_path: Path, **extra: Any) -> TrainConfig:
         n_epochs=1,
         seed=0,
         model_dir=str(tmp_path / "models"),
+        log_dir=str(tmp_path / "runs"),
         run_name="tiny",
         progress=False,
         extra={"ray_results": str(tmp_path / "ray_results"), **extra},
@@ -165,18 +166,38 @@ def test_module_computes_what_maskable_ppo_computes(policy: str) -> None:
 
 
 def test_episode_figures_are_logged_from_the_final_info() -> None:
-    logged: dict[str, float] = {}
+    """Means of the allocation figures, and the whole episode (all its chunks: return and
+    length summed) as one item of the series the driver writes to episodes.csv."""
+    logged: dict[str, Any] = {}
 
     class Logger:
-        def log_value(self, key: str, value: float, **_: Any) -> None:
-            logged[key] = value
+        def log_value(self, key: str, value: Any, **kwargs: Any) -> None:
+            logged[key] = (value, kwargs.get("reduce"))
 
-    class Episode:
+    class Chunk:
+        def __init__(self, rewards: list[float]) -> None:
+            self.rewards = rewards
+
+        def get_return(self) -> float:
+            return sum(self.rewards)
+
+        def __len__(self) -> int:
+            return len(self.rewards)
+
         def get_infos(self, index: int) -> dict[str, Any]:
-            return {"cost": np.float64(30.0), "greedy_cost": 20.0, "spills": np.int64(3), "splits": True}
+            return {"cost": np.float64(30.0), "greedy_cost": 20.0, "spills": np.int64(3), "splits": True,
+                    "function": "f.O2.g"}  # fmt: skip
 
-    AllocationMetrics().on_episode_end(episode=Episode(), metrics_logger=Logger(), env_index=0)
-    assert logged == {"alloc_cost": 30.0, "alloc_greedy_cost": 20.0, "alloc_spills": 3.0, "alloc_vs_greedy": -0.5}
+    AllocationMetrics().on_episode_end(episode=Chunk([-1.0, -2.0]), prev_episode_chunks=[Chunk([-0.5] * 4)],
+                                       metrics_logger=Logger(), env_index=0)  # fmt: skip
+    episode, reduce = logged.pop(EPISODES_KEY)
+    assert {k: v[0] for k, v in logged.items()} == {
+        "alloc_cost": 30.0, "alloc_greedy_cost": 20.0, "alloc_spills": 3.0, "alloc_vs_greedy": -0.5,
+    }  # fmt: skip
+    assert reduce == "item_series"
+    assert episode == {"return": -5.0, "length": 6, "cost": 30.0, "greedy_cost": 20.0, "spills": 3, "reloads": None,
+                       "splits": True, "invalid_actions": 0, "function": "f.O2.g"}  # fmt: skip
+    assert type(episode["cost"]) is float and type(episode["spills"]) is int  # numpy scalars made plain
 
 
 @pytest.mark.parametrize("envs_per_runner", [1, 2])
@@ -215,6 +236,17 @@ def test_ppo_two_env_runners_never_take_masked_actions(ray_local: None, tmp_path
     if envs_per_runner == 1:  # with 2 envs a runner, each env may not finish an episode (up to 300 steps) in 128
         assert "env_runners/episode_return_mean" in header
     assert list(log_dir.glob("events.out.tfevents.*"))
+    # every finished episode in the run's episodes.csv, and rl4real/ scalars in its TensorBoard directory
+    import csv
+
+    with open(run_dir / "episodes.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == results[-1]["env_runners"]["num_episodes_lifetime"]
+    assert all(r["function"] and float(r["cost"]) >= 0 and int(r["length"]) >= 1 for r in rows)
+    assert [int(r["episode"]) for r in rows] == list(range(1, len(rows) + 1))
+    if rows:
+        (events,) = (tmp_path / "runs").glob("tiny_1/events.out.tfevents.*")
+        assert b"rl4real/cost_ratio_to_greedy" in events.read_bytes()
 
 
 def test_initial_weights_are_the_maskable_ppo_models(ray_local: None, tmp_path: Path) -> None:
@@ -279,7 +311,7 @@ def test_cli_rllib_model_evaluates_compiles_and_exports(tmp_path: Path, capsys: 
     args = ["train", "--backend", "rllib", "--policy", "gnn-scoring", "--reward", "cost", "--workers", "1",
             "--timesteps", "256", "--n-steps", "128", "--batch-size", "64", "--n-epochs", "1", "--max-nodes", "64",
             "--max-edges", "1024", "--max-split-points", "16", "--max-steps", "300", "--model-dir", str(models),
-            "--run-name", "cli", "--no-progress"]  # fmt: skip
+            "--run-name", "cli", "--log-dir", str(tmp_path / "runs"), "--no-progress"]  # fmt: skip
     assert main(args) == 0
     printed = capsys.readouterr().out.splitlines()
     line = next(x for x in printed if x.startswith("evaluate it with: "))
@@ -299,3 +331,32 @@ def test_cli_rllib_model_evaluates_compiles_and_exports(tmp_path: Path, capsys: 
     onnx = tmp_path / "policy.onnx"
     assert main(["export", "--model", str(model), "-o", str(onnx)]) == 0
     assert onnx.is_file() and Path(f"{onnx}.meta.json").is_file()
+
+
+def test_rllib_starts_from_a_maskable_ppo_zip(tmp_path: Path) -> None:
+    """``--resume model.zip`` (e.g. a warm start's bc_model.zip) gives RLlib that policy's
+    weights; a model of another network is a clear error."""
+    from agents.config import ConfigError
+    from agents.inference import ModelMeta, save_meta
+    from agents.rllib.train import load_start_weights, sb3_start
+    from rl4real_gym.registration import ENV_VERSION
+
+    config = tiny_config(tmp_path)
+    config.policy = "gnn-scoring"
+    source = sb3_model(config)
+    with torch.no_grad():
+        for param in source.policy.parameters():
+            param.add_(0.25)
+    path = tmp_path / "bc_model.zip"
+    source.save(path)
+    meta = ModelMeta(target="x86", algo="maskable-ppo", policy="gnn-scoring", max_nodes=64, max_edges=1024,
+                     max_split_points=16, num_colours=165, format="maskable-ppo", env_version=ENV_VERSION)  # fmt: skip
+    save_meta(path, meta)
+    assert sb3_start(str(path)) == path and sb3_start(str(tmp_path)) is None
+    model = sb3_model(config)
+    load_start_weights(model, path, config)
+    for key, value in source.policy.state_dict().items():
+        assert torch.equal(model.policy.state_dict()[key], value), key
+    config.policy = "mlp"
+    with pytest.raises(ConfigError, match="is not the one --policy mlp builds"):
+        load_start_weights(sb3_model(config), path, config)

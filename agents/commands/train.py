@@ -29,10 +29,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from agents.config import config_from_args
-    from agents.train import train
 
     config = config_from_args(args)
-    path = train(config)
+    if config.backend == "rllib":
+        from agents.rllib import run_rllib
+
+        path = run_rllib(config)
+    else:
+        from agents.train import train
+
+        path = train(config)
     print(f"model saved to {path}")
     print(f"evaluate it with: rl4real evaluate --model {path} --target {config.target} --split test")
     return 0

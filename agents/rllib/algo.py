@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
 import torch
 from ray.rllib.algorithms.ppo import PPOConfig
 from ray.rllib.algorithms.ppo.torch.ppo_torch_learner import PPOTorchLearner
@@ -22,12 +23,13 @@ from ray.rllib.core.rl_module.rl_module import RLModuleSpec
 
 from agents.algorithms.maskable_ppo import policy_class, policy_kwargs
 from agents.config import TrainConfig
+from agents.episode_log import INFO_FIGURES, episode_figures
 from agents.rllib.envs import register_rllib_envs, rllib_env_name
 from agents.rllib.module import MASK_KEY, MaskedPolicyModule
 from agents.rllib.options import RllibOptions
 from rl4real_gym.config import PROJECT_DIR, settings
 
-EPISODE_METRICS = ("cost", "greedy_cost", "spills", "reloads", "splits", "invalid_actions")
+EPISODE_METRICS = tuple(name for name in INFO_FIGURES if name != "function")  # logged as means
 
 
 def is_number(value: Any) -> bool:
@@ -35,20 +37,35 @@ def is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
+EPISODES_KEY = "rl4real_episodes"  # env_runners/<this>: the iteration's finished episodes' figures
+
+
 class AllocationMetrics(RLlibCallback):
     """Logs each finished episode's allocation figures (``info`` at the end) as
-    ``env_runners/alloc_<name>`` and ``env_runners/alloc_vs_greedy`` means."""
+    ``env_runners/alloc_<name>`` and ``env_runners/alloc_vs_greedy`` means, and the
+    episode's figures for the run's episode log (``agents.episode_log.episode_figures``)
+    as the series ``env_runners/rl4real_episodes``: every EnvRunner's, gathered by the
+    driver once per iteration, wherever the EnvRunners run."""
 
-    def on_episode_end(self, *, episode: Any, metrics_logger: Any = None, **kwargs: Any) -> None:
+    def on_episode_end(self, *, episode: Any, metrics_logger: Any = None, prev_episode_chunks: Any = None,
+                       **kwargs: Any) -> None:  # fmt: skip
         if metrics_logger is None:
             return
         info = episode.get_infos(-1) or {}
-        figures = {name: float(info[name]) for name in EPISODE_METRICS if is_number(info.get(name))}
-        for name, value in figures.items():
+        chunks = [*(prev_episode_chunks or []), episode]  # an episode longer than a fragment comes in chunks
+        figures = episode_figures(sum(c.get_return() for c in chunks), sum(len(c) for c in chunks), info)
+        metrics_logger.log_value(EPISODES_KEY, plain(figures), reduce="item_series")
+        means = {name: float(info[name]) for name in EPISODE_METRICS if is_number(info.get(name))}
+        for name, value in means.items():
             metrics_logger.log_value(f"alloc_{name}", value, reduce="mean", window=100)
-        if "cost" in figures and "greedy_cost" in figures:
-            gain = (figures["greedy_cost"] - figures["cost"]) / max(figures["greedy_cost"], 1.0)
+        if "cost" in means and "greedy_cost" in means:
+            gain = (means["greedy_cost"] - means["cost"]) / max(means["greedy_cost"], 1.0)
             metrics_logger.log_value("alloc_vs_greedy", gain, reduce="mean", window=100)
+
+
+def plain(figures: dict[str, Any]) -> dict[str, Any]:
+    """numpy scalars as Python numbers (the figures travel to the driver and into a CSV)."""
+    return {k: v.item() if isinstance(v, np.generic) else v for k, v in figures.items()}
 
 
 def dataset_for_workers(config: TrainConfig) -> str | None:

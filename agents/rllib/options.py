@@ -5,8 +5,8 @@ Everything else comes from TrainConfig itself: ``workers`` (EnvRunner actors),
 (PPO minibatch), ``n_epochs``, ``timesteps``/``episodes``, ``learning_rate``, ``gamma``,
 ``gae_lambda``, ``ent_coef``, ``clip_range``, ``seed``, ``policy`` with ``gnn_hidden``,
 ``gnn_layers`` and ``spill_gate`` (MaskablePPO's network for it), ``warm_start`` and
-``bc_*``, ``torch_threads``, ``checkpoint_every``, ``resume`` (a run directory),
-``ray_address``.
+``bc_*``, ``torch_threads``, ``checkpoint_every``, ``resume`` (a run directory, or a
+MaskablePPO ``.zip`` to start from), ``ray_address``.
 """
 
 from __future__ import annotations

@@ -19,8 +19,14 @@ Outputs of a run named R, in ``MODEL_DIR/R/``:
   the end; ``--resume MODEL_DIR/R`` or ``Algorithm.from_checkpoint(MODEL_DIR/R/rllib)``
   continue from it; the RLModule alone is under
   ``rllib/learner_group/learner/rl_module/default_policy``), with ``train_config.json``;
+  ``--resume`` naming a MaskablePPO ``.zip`` instead (e.g. a warm start's
+  ``bc_model.zip``, so that an SB3 run and an RLlib run share one cloning) starts a
+  fresh RLlib run from that policy's weights;
 * ``config.toml`` (the TrainConfig, as SB3 runs write it); with a warm start, ``bc.csv``
-  and ``bc_model.zip``.
+  and ``bc_model.zip``;
+* ``episodes.csv`` (the EnvRunners' finished episodes, gathered every iteration) and the
+  ``rl4real/`` TensorBoard scalars under ``<log_dir>/R_1``, written by
+  ``agents.episode_log`` as for SB3 runs.
 
 Results go to ``~/ray_results/<run name>_<time>/`` (see ``agents.rllib.logs``).
 """
@@ -31,6 +37,7 @@ import dataclasses
 import json
 import os
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -38,10 +45,11 @@ from typing import Any
 import ray
 from ray.rllib.algorithms.algorithm import Algorithm
 from ray.rllib.core import DEFAULT_MODULE_ID
+from ray.rllib.utils.metrics import ENV_RUNNER_RESULTS
 
 from agents.config import ConfigError, TrainConfig
 from agents.inference import save_meta
-from agents.rllib.algo import build_ppo_config
+from agents.rllib.algo import EPISODES_KEY, build_ppo_config
 from agents.rllib.logs import ResultLogger, env_steps, episodes_done, summary_line
 from agents.rllib.module import module_state, policy_state
 from agents.rllib.options import RllibOptions
@@ -71,15 +79,20 @@ def run_rllib(config: TrainConfig, *, on_result: ResultHook | None = None) -> Pa
     from agents.train import model_meta, resolve_device, warm_start, write_config
 
     config.validate()
+    if config.algo != "maskable-ppo":
+        raise ConfigError("the rllib backend trains PPO with masking only (--algo maskable-ppo)")
     options = RllibOptions.from_train_config(config)
-    resume = checkpoint_to_resume(config.resume) if config.resume else None
+    start = sb3_start(config.resume) if config.resume else None
+    resume = checkpoint_to_resume(config.resume) if config.resume and start is None else None
     config.device = resolve_device(config.device)
     run_dir = config.resolved_model_dir() / config.resolved_run_name()
     run_dir.mkdir(parents=True, exist_ok=True)
     write_config(config, run_dir / "config.toml")
     meta = model_meta(config.env_part(), config.algorithm_part(), "maskable-ppo")
     model = sb3_model(config)
-    if config.warm_start and resume is None:
+    if start is not None:
+        load_start_weights(model, start, config)
+    elif config.warm_start and resume is None:
         warm_start(config, model, run_dir, meta)
     import torch
 
@@ -108,19 +121,40 @@ def run_rllib(config: TrainConfig, *, on_result: ResultHook | None = None) -> Pa
 
 
 def sb3_model(config: TrainConfig) -> Any:
-    """The MaskablePPO model the SB3 backend would build for ``config`` (its spaces come
-    from one env that is made but never reset: no allocation process starts)."""
-    from stable_baselines3.common.vec_env import DummyVecEnv
+    """The MaskablePPO model the SB3 backend would build for ``config`` (the built-in
+    algorithm's: same seed, same initial weights; nothing is started)."""
+    from agents.algorithms.builtin import MaskablePPOAlgorithm
+    from agents.train import algorithm_spec
 
-    from agents.algorithms.maskable_ppo import build
-    from rl4real_gym.envs.regalloc_env import RegAllocEnv
+    return MaskablePPOAlgorithm.build(algorithm_spec(config))
 
-    venv = DummyVecEnv([lambda: RegAllocEnv(config.target, **config.env_kwargs())])
+
+def sb3_start(resume: str) -> Path | None:
+    """``--resume`` when it names an SB3 model file (``.zip``, e.g. a warm start's
+    ``bc_model.zip``): RLlib then starts a fresh run from that policy's weights."""
+    path = Path(resume).expanduser()
+    return path if path.is_file() and zipfile.is_zipfile(path) else None
+
+
+def load_start_weights(model: Any, path: Path, config: TrainConfig) -> None:
+    """The policy weights of the MaskablePPO model at ``path`` into ``model`` (built
+    for ``config``); a ConfigError when that model is for another target or network."""
+    from sb3_contrib import MaskablePPO
+
+    from agents.inference import check_target, load_meta
+
+    meta = load_meta(path)
+    check_target(meta, config.target, path)
+    if meta.format != "maskable-ppo":
+        raise ConfigError(f"--resume {path}: a {meta.format} model; the rllib backend starts from MaskablePPO models")
+    source = MaskablePPO.load(path, device="cpu")
     try:
-        fresh = dataclasses.replace(config, resume=None)
-        return build(fresh.algorithm_part(), fresh.backend_part(), venv, tensorboard_log=None)
-    finally:
-        venv.close()
+        model.policy.load_state_dict(source.policy.state_dict())
+    except RuntimeError as err:
+        raise ConfigError(
+            f"--resume {path}: its network ({meta.policy}) is not the one --policy {config.policy} builds "
+            f"(give the --policy and network settings it was trained with): {err}"
+        ) from err
 
 
 def checkpoint_to_resume(resume: str) -> Path:
@@ -131,7 +165,7 @@ def checkpoint_to_resume(resume: str) -> Path:
             return candidate
     raise ConfigError(
         f"--resume {resume}: no RLlib algorithm checkpoint there (the rllib backend resumes from a run directory "
-        f"MODEL_DIR/<run name> or its {CHECKPOINT_DIR}/ folder; a model.zip resumes with --backend sb3)"
+        f"MODEL_DIR/<run name> or its {CHECKPOINT_DIR}/ folder, or starts from a MaskablePPO model.zip)"
     )
 
 
@@ -181,15 +215,21 @@ def train_loop(
 ) -> int:
     """Trains, saving the algorithm to ``checkpoint`` on the way and at the end; returns
     the env steps sampled."""
+    from agents.episode_log import EpisodeLog, run_writer
+
     params = {"train_config": dataclasses.asdict(config), "rllib_options": dataclasses.asdict(options)}
     logger = ResultLogger(options.results_root(), config.resolved_run_name(), params)
     if config.progress:
         print(f"RLlib PPO: {config.workers} env runner(s); results in {logger.dir}; checkpoints in {checkpoint}")
+    # the run's episode record and TensorBoard scalars, as SB3 runs write them
+    log = EpisodeLog(checkpoint.parent / "episodes.csv", config.episodes or config.timesteps, progress=False)
+    writer = run_writer(config.log_dir, config.resolved_run_name())
     started_at = time.monotonic()
     next_save = config.checkpoint_every
     try:
         while True:
             result = algo.train()
+            log_episodes(result, log, writer)
             logger.write(result)
             stop = bool(on_result(algo, result)) if on_result is not None else False
             if config.progress:
@@ -201,5 +241,19 @@ def train_loop(
                 break
     finally:
         logger.close()
+        log.close()
+        writer.close()
     save_checkpoint(algo, checkpoint, config)
     return env_steps(result)
+
+
+def log_episodes(result: dict[str, Any], log: Any, writer: Any) -> None:
+    """The iteration's finished episodes (taken out of ``result``) into the episode log,
+    at the iteration's env steps, and the log's ``rl4real/`` scalars to TensorBoard."""
+    episodes = result.get(ENV_RUNNER_RESULTS, {}).pop(EPISODES_KEY, None)
+    if isinstance(episodes, dict):  # RLlib's item series compiles a single item to the item itself
+        episodes = [episodes]
+    steps = env_steps(result)
+    for figures in episodes if isinstance(episodes, list) else []:  # none: nan
+        log.add(figures, steps)
+    log.scalars(lambda name, value: writer.add_scalar(name, value, steps))
