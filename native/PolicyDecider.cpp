@@ -10,19 +10,20 @@
 using namespace llvm;
 using namespace rl4real;
 
-PolicyModel *PolicyDecider::processModel() {
+PolicyModel *PolicyDecider::processModel(std::string &LoadError) {
   static std::unique_ptr<PolicyModel> Model;
+  static std::string Error;
   static bool Loaded = false;
-  if (!Loaded) {
+  if (!Loaded && !opts::ModelPath.empty()) {
     Loaded = true;
-    if (opts::ModelPath.empty())
-      return nullptr;
     Expected<std::unique_ptr<PolicyModel>> M =
         PolicyModel::load(opts::ModelPath);
-    if (!M)
-      report_fatal_error(Twine(toString(M.takeError())), false);
-    Model = std::move(*M);
+    if (M)
+      Model = std::move(*M);
+    else
+      Error = toString(M.takeError());
   }
+  LoadError = Error;
   return Model.get();
 }
 
@@ -40,36 +41,34 @@ static StringRef targetName(const Triple &T) {
   }
 }
 
-void PolicyDecider::checkTarget(const Triple &T, unsigned NumColours) {
+std::string PolicyDecider::checkTarget(const Triple &T, unsigned NumColours) {
   if (TargetChecked)
-    return;
+    return "";
   TargetChecked = true;
   StringRef Name = targetName(T);
   if (Name != Model.target())
-    report_fatal_error("rl4real: model " + Twine(Model.path()) +
-                           " was trained for " + Model.target() +
-                           ", but this code is compiled for " + T.str() +
-                           (Name.empty() ? "" : " (" + Name.str() + ")") +
-                           ": use a model trained with --target " +
-                           (Name.empty() ? T.getArchName() : Name),
-                       false);
+    return ("rl4real: model " + Twine(Model.path()) + " was trained for " +
+            Model.target() + ", but this code is compiled for " + T.str() +
+            (Name.empty() ? "" : " (" + Name.str() + ")") +
+            ": use a model trained with --target " +
+            (Name.empty() ? T.getArchName() : Name))
+        .str();
   if (NumColours != Model.numColours())
-    report_fatal_error("rl4real: model " + Twine(Model.path()) + " has " +
-                           Twine(Model.numColours()) +
-                           " colours, the plugin's table for " + T.str() +
-                           " has " + Twine(NumColours) +
-                           ": export it again with this rl4real-gym",
-                       false);
+    return ("rl4real: model " + Twine(Model.path()) + " has " +
+            Twine(Model.numColours()) + " colours, the plugin's table for " +
+            T.str() + " has " + Twine(NumColours) +
+            ": export it again with this rl4real-gym")
+        .str();
   if (!opts::DecisionsOutput.empty()) {
     std::error_code EC;
     DecisionLog = std::make_unique<raw_fd_ostream>(
         opts::DecisionsOutput, EC, sys::fs::OF_Append | sys::fs::OF_Text);
     if (EC)
-      report_fatal_error("rl4real: cannot open -rl4real-decisions-output " +
-                             Twine(opts::DecisionsOutput) + ": " +
-                             EC.message(),
-                         false);
+      return ("rl4real: cannot open -rl4real-decisions-output " +
+              Twine(opts::DecisionsOutput) + ": " + EC.message())
+          .str();
   }
+  return "";
 }
 
 void PolicyDecider::record(StringRef Function, unsigned Phase, int Choice) {

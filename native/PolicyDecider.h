@@ -36,12 +36,13 @@ public:
   unsigned trunkRuns() const { return TrunkRuns; }
 
   /// The model of -rl4real-model, loaded once per process; null without the
-  /// option. A file that cannot be used is a fatal error naming it (llc
-  /// exits non-zero and removes its output): never a silent fallback.
-  static PolicyModel *processModel();
-  /// A fatal error unless the model was trained for this target and its
-  /// colour table.
-  void checkTarget(const llvm::Triple &T, unsigned NumColours);
+  /// option or when the file cannot be used: then LoadError says why, naming
+  /// the file, and the pass reports it as a compiler error (llc and clang
+  /// exit non-zero and write no output): never a silent fallback.
+  static PolicyModel *processModel(std::string &LoadError);
+  /// Why the model cannot decide for this target and colour table ("" when
+  /// it can).
+  std::string checkTarget(const llvm::Triple &T, unsigned NumColours);
   /// Records an applied decision (and writes it to -rl4real-decisions-output).
   void record(llvm::StringRef Function, unsigned Phase, int Choice);
 

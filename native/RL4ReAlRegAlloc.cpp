@@ -189,20 +189,26 @@ bool RL4ReAlRegAlloc::doInitialization(Module &M) {
   if (opts::ClientFd >= 0 && !EpisodeClient::get())
     EpisodeClient::install(opts::ClientFd, /*Reaper=*/0);
   Client = EpisodeClient::get();
-  if (PolicyModel *Model = PolicyDecider::processModel()) {
-    if (Client)
-      report_fatal_error("rl4real: -rl4real-model and a client (-rl4real-fd "
-                         "or the allocation server) exclude each other",
-                         false);
+  // A model that cannot be used is the compiler's error (no output file),
+  // never a silent fallback; the heuristic only finishes the doomed run.
+  std::string LoadError;
+  PolicyModel *Model = PolicyDecider::processModel(LoadError);
+  if (!LoadError.empty())
+    M.getContext().emitError(LoadError);
+  else if (Model && Client)
+    M.getContext().emitError("rl4real: -rl4real-model and a client "
+                             "(-rl4real-fd or the allocation server) exclude "
+                             "each other");
+  else if (Model)
     Native = std::make_unique<PolicyDecider>(*Model);
-  }
   return false;
 }
 
 DecisionLimits RL4ReAlRegAlloc::limits() const {
   DecisionLimits L = opts::limits();
   if (Native) {
-    PolicyModel *Model = PolicyDecider::processModel();
+    std::string Unused;
+    PolicyModel *Model = PolicyDecider::processModel(Unused);
     L.MaxNodes = Model->maxNodes();
     L.MaxEdges = Model->maxEdges();
     L.MaxSplitPoints = Model->maxSplitPoints();
@@ -608,10 +614,17 @@ bool RL4ReAlRegAlloc::runOnMachineFunction(MachineFunction &MF) {
 
   Colours = std::make_unique<ColourTable>(*Ctx.TRI);
   Splitter = std::make_unique<LiveRangeSplitter>(Ctx);
+  if (Native) {
+    std::string Problem =
+        Native->checkTarget(MF.getTarget().getTargetTriple(), Colours->size());
+    if (!Problem.empty()) {
+      MF.getFunction().getContext().emitError(Problem);
+      Native.reset();
+    }
+  }
   Decisions = std::make_unique<DecisionState>(Ctx, *Colours, *Splitter,
                                               limits());
   if (Native) {
-    Native->checkTarget(MF.getTarget().getTargetTriple(), Colours->size());
     Native->startFunction();
     ++Native->Stats.Functions;
   }
@@ -651,7 +664,17 @@ bool RL4ReAlRegAlloc::runOnMachineFunction(MachineFunction &MF) {
   if (!opts::FiguresOutput.empty())
     appendFigures(opts::FiguresOutput, "-rl4real-figures-output",
                   [&](raw_ostream &OS) {
-                    F.printJSON(OS, MF.getName().str().c_str());
+                    if (!Native)
+                      return F.printJSON(OS, MF.getName().str().c_str());
+                    // In-process decisions: who took them, as a client
+                    // learns from the figures of its states.
+                    std::string Line;
+                    raw_string_ostream LS(Line);
+                    F.printJSON(LS, MF.getName().str().c_str());
+                    OS << StringRef(Line).rtrim().drop_back()
+                       << ", \"agent_decisions\": " << Run.AgentDecisions
+                       << ", \"heuristic_decisions\": "
+                       << Run.HeuristicDecisions << "}\n";
                   });
   if (Agent && !Client->closed()) {
     Decisions->setPhase(schema::phase::FunctionDone, -1);
