@@ -89,7 +89,7 @@ def tensor_names(net: NativeNetwork) -> list[str]:
     names = ["embed.weight", "embed.bias"]
     for i in range(net.layers):
         names += [f"convs.{i}.self.weight", f"convs.{i}.self.bias", f"convs.{i}.neigh.weight"]
-    names += _scorer_names("node_score") + ["task.weight", "task.bias", "colour.weight", "colour.bias"]
+    names += [*_scorer_names("node_score"), "task.weight", "task.bias", "colour.weight", "colour.bias"]
     names += _scorer_names("split_score")
     if net.register_dim:
         names += _scorer_names("register_score")
@@ -156,7 +156,7 @@ def from_onnx(path: str | Path) -> NativeNetwork:
                 raise ModelError(f"{path}: unexpected MatMul {node.name} (not a gnn-scoring policy?)")
         else:
             attrs = {a.name: a for a in node.attribute}
-            if "transB" not in attrs or attrs["transB"].i != 1 or "transA" in attrs and attrs["transA"].i:
+            if "transB" not in attrs or attrs["transB"].i != 1 or ("transA" in attrs and attrs["transA"].i):
                 raise ModelError(f"{path}: unexpected Gemm layout in {node.name}")
             w, b = params
             head = parts[1]
@@ -184,7 +184,8 @@ def from_onnx(path: str | Path) -> NativeNetwork:
         context = weights["task.weight"].shape[1]
         node_item = weights["node_score.0.weight"].shape[1] - context
         priority = node_item - hidden
-        register_item = weights["register_score.0.weight"].shape[1] - context if "register_score.0.weight" in weights else 0
+        scorer = weights.get("register_score.0.weight")
+        register_item = scorer.shape[1] - context if scorer is not None else 0
     except KeyError as err:
         raise ModelError(f"{path} is not a gnn-scoring policy (no {err} in its graph)") from err
     if priority not in (0, PRIORITY_COLUMNS):
@@ -289,7 +290,8 @@ def reference_logits(net: NativeNetwork, obs: dict[str, Any], layout: Layout) ->
         np.add.at(total, edges[:, 0], h[edges[:, 1]])
         np.add.at(total, edges[:, 1], h[edges[:, 0]])
         neigh = total / np.maximum(degree, 1)[:, None]
-        out = np.maximum(h @ t[f"convs.{i}.self.weight"].T + t[f"convs.{i}.self.bias"] + neigh @ t[f"convs.{i}.neigh.weight"].T, 0)
+        own = h @ t[f"convs.{i}.self.weight"].T + t[f"convs.{i}.self.bias"]
+        out = np.maximum(own + neigh @ t[f"convs.{i}.neigh.weight"].T, 0)
         h = out * mask[:, None] + h
     mean = h.sum(0) / max(mask.sum(), 1)
     maxed = np.maximum((h - 1e4 * (1 - mask[:, None])).max(0), 0)
