@@ -4,6 +4,7 @@
 #include "PluginOptions.h"
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include <algorithm>
 #include <cstring>
 
@@ -80,7 +81,11 @@ void PolicyDecider::record(StringRef Function, unsigned Phase, int Choice) {
 void PolicyDecider::printSummary(unsigned HeuristicDecisions) const {
   errs() << "rl4real: policy " << Model.path() << ": " << Stats.Functions
          << " functions, " << Stats.PolicyDecisions << " policy decisions ("
-         << TrunkRuns << " graph embeddings); heuristic: "
+         << TrunkRuns << " graph embeddings, "
+         << format("%.0f", Model.rowsFull()
+                               ? 100.0 * Model.rowsComputed() / Model.rowsFull()
+                               : 0.0)
+         << "% of their rows computed); heuristic: "
          << HeuristicDecisions << " decisions, " << Stats.OversizeFunctions
          << " functions over " << Model.maxNodes() << " nodes ("
          << Stats.DeferredRegs << " registers), " << Stats.OtherClassRegs
@@ -107,6 +112,8 @@ int PolicyDecider::decide(DecisionState &D) {
   D.registerFeatures(Registers);
   unsigned N = D.numNodes();
   bool Changed = Fresh || N != Status.size();
+  bool EdgesChanged = Fresh;
+  ChangedRows.clear();
   Rows.resize(size_t(N) * F, 0.0f);
   Status.resize(N, -1);
   Candidates.clear();
@@ -122,11 +129,12 @@ int PolicyDecider::decide(DecisionState &D) {
       std::memcpy(Old, Row.data(), F * sizeof(float));
       Status[I] = St;
       Changed = true;
+      ChangedRows.push_back(I);
     }
   }
   if (D.takeEdgeChanges(Dropped, Added) || Fresh) {
     D.edges(Edges);
-    Changed = true;
+    Changed = EdgesChanged = true;
   } else if (!Dropped.empty() || !Added.empty()) {
     // Every edge of a dropped node goes, in place; then the new ones follow.
     std::vector<uint8_t> Dead(N, 0);
@@ -140,8 +148,9 @@ int PolicyDecider::decide(DecisionState &D) {
       }
     Edges.resize(Keep);
     Edges.insert(Edges.end(), Added.begin(), Added.end());
-    Changed = true;
+    Changed = EdgesChanged = true;
   }
+  bool Whole = Fresh;
   Fresh = false;
 
   // The observation: sizes cut to the model's layout.
@@ -192,7 +201,7 @@ int PolicyDecider::decide(DecisionState &D) {
   Obs.Mask = Mask.data();
   Obs.MaskSize = std::min<size_t>(Mask.size(), Limit);
   if (Changed) {
-    Model.embed(Obs);
+    Model.embed(Obs, Whole ? nullptr : &ChangedRows, EdgesChanged);
     ++TrunkRuns;
   }
   return Model.decide(Obs);

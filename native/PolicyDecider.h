@@ -62,7 +62,7 @@ private:
   std::vector<uint8_t> NodeMask;
   std::vector<int32_t> Edges;  // as a client rebuilds them
   std::vector<int32_t> ObsEdges, Dropped, Added, Whole;
-  std::vector<unsigned> Candidates;
+  std::vector<unsigned> Candidates, ChangedRows;
   std::vector<float> Row, Split, Registers;
   unsigned TrunkRuns = 0;
   bool TargetChecked = false;

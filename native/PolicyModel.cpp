@@ -20,6 +20,9 @@
 #include <cmath>
 #include <cstring>
 #include <numeric>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 using namespace llvm;
 using namespace rl4real;
@@ -31,16 +34,36 @@ constexpr size_t MagicSize = sizeof(Magic) - 1;
 constexpr unsigned FormatVersion = 1;
 constexpr unsigned PriorityColumns = 3;
 
-/// Acc[o] = fma(X[k], WT[k][o], Acc[o]) for k in order: one chain per output.
+/// Acc[o] = fma(X[k], WT[k][o], Acc[o]) for k in order: one chain per
+/// output. Outputs go in blocks of Block, whose accumulators stay in
+/// registers across the k loop; the order of each chain is the same.
+template <unsigned Block>
 __attribute__((always_inline)) inline void
-accumulateImpl(const float *WT, const float *X, unsigned In, unsigned Out,
-               float *Acc) {
+accumulateBlock(const float *__restrict WT, const float *__restrict X,
+                unsigned In, unsigned Out, float *__restrict Acc) {
+  float A[Block];
+  for (unsigned O = 0; O < Block; ++O)
+    A[O] = Acc[O];
   for (unsigned K = 0; K < In; ++K) {
     float XK = X[K];
     const float *Row = WT + size_t(K) * Out;
-    for (unsigned O = 0; O < Out; ++O)
-      Acc[O] = std::fma(XK, Row[O], Acc[O]);
+    for (unsigned O = 0; O < Block; ++O)
+      A[O] = std::fma(XK, Row[O], A[O]);
   }
+  for (unsigned O = 0; O < Block; ++O)
+    Acc[O] = A[O];
+}
+
+__attribute__((always_inline)) inline void
+accumulateImpl(const float *WT, const float *X, unsigned In, unsigned Out,
+               float *Acc) {
+  unsigned O = 0;
+  for (; O + 32 <= Out; O += 32)
+    accumulateBlock<32>(WT + O, X, In, Out, Acc + O);
+  for (; O + 8 <= Out; O += 8)
+    accumulateBlock<8>(WT + O, X, In, Out, Acc + O);
+  for (; O < Out; ++O)
+    accumulateBlock<1>(WT + O, X, In, Out, Acc + O);
 }
 
 #if defined(__x86_64__)
@@ -51,7 +74,8 @@ accumulateFma(const float *WT, const float *X, unsigned In, unsigned Out,
               float *Acc) {
   accumulateImpl(WT, X, In, Out, Acc);
 }
-const bool HasFma = __builtin_cpu_supports("fma");
+const bool HasFma =
+    __builtin_cpu_supports("fma") && __builtin_cpu_supports("avx2");
 #endif
 
 void accumulate(const float *WT, const float *X, unsigned In, unsigned Out,
@@ -61,6 +85,49 @@ void accumulate(const float *WT, const float *X, unsigned In, unsigned Out,
     return accumulateFma(WT, X, In, Out, Acc);
 #endif
   accumulateImpl(WT, X, In, Out, Acc);
+}
+
+/// T[j] = T[j] + S[j] (plain adds, vectorised where the CPU allows).
+__attribute__((always_inline)) inline void
+addRowImpl(float *__restrict T, const float *__restrict S, unsigned N) {
+  for (unsigned J = 0; J < N; ++J)
+    T[J] = T[J] + S[J];
+}
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) void addRowAvx2(float *__restrict T,
+                                                const float *__restrict S,
+                                                unsigned N) {
+  addRowImpl(T, S, N);
+}
+#endif
+void addRow(float *__restrict T, const float *__restrict S, unsigned N) {
+#if defined(__x86_64__)
+  if (HasFma)
+    return addRowAvx2(T, S, N);
+#endif
+  addRowImpl(T, S, N);
+}
+
+/// X[j] = tanh(X[j]): glibc's vector tanhf (libmvec, 8 lanes) on x86-64
+/// CPUs with AVX2, else the scalar one (both within a few ulp of tanh, as
+/// onnxruntime's own approximation is).
+#if defined(__x86_64__) && defined(__GLIBC__)
+extern "C" __m256 _ZGVdN8v_tanhf(__m256);
+__attribute__((target("avx2,fma"))) void tanhRowAvx2(float *X, unsigned N) {
+  unsigned J = 0;
+  for (; J + 8 <= N; J += 8)
+    _mm256_storeu_ps(X + J, _ZGVdN8v_tanhf(_mm256_loadu_ps(X + J)));
+  for (; J < N; ++J)
+    X[J] = std::tanh(X[J]);
+}
+#endif
+void tanhRow(float *X, unsigned N) {
+#if defined(__x86_64__) && defined(__GLIBC__)
+  if (HasFma)
+    return tanhRowAvx2(X, N);
+#endif
+  for (unsigned J = 0; J < N; ++J)
+    X[J] = std::tanh(X[J]);
 }
 
 /// The first index of the largest legal value (numpy's argmax after
@@ -319,6 +386,10 @@ Error PolicyModel::takeScorer(
       B2 == All.end())
     return fail(Path, "is corrupt (no tensors of " + Name + ")");
   unsigned Width = B0->second.size();
+  if (Width == 0 || Width > MaxWidth)
+    return fail(Path, "is corrupt (" + Name + " is " + Twine(Width) +
+                          " wide; the plugin runs up to " + Twine(MaxWidth) +
+                          ")");
   if (W0->second.size() != size_t(Width) * (ItemDim + Ctx) ||
       W2->second.size() != Width || B2->second.size() != 1)
     return fail(Path, "is corrupt (tensors of " + Name +
@@ -353,73 +424,139 @@ void PolicyModel::apply(const Linear &L, const float *X, unsigned NumRows,
   }
 }
 
-void PolicyModel::embed(const PolicyObservation &Obs) {
-  unsigned N = NumNodes = Obs.NumNodes;
-  size_t Size = size_t(N) * Hidden;
-  H.resize(Size);
-  Next.resize(Size);
-  Total.resize(Size);
-  Degree.assign(N, 0.0f);
-  apply(Embed, Obs.Features, N, H.data(), true);
-  for (unsigned I = 0; I < N; ++I) {
-    float Mask = Obs.NodeMask[I] ? 1.0f : 0.0f;
-    for (unsigned J = 0; J < Hidden; ++J)
-      H[size_t(I) * Hidden + J] = std::max(H[size_t(I) * Hidden + J], 0.0f) * Mask;
-  }
+void PolicyModel::buildAdjacency(const PolicyObservation &Obs) {
+  unsigned N = NumNodes;
+  AdjStart.assign(N + 1, 0);
   for (unsigned E = 0; E < Obs.NumEdges; ++E) {
-    Degree[Obs.Edges[2 * E]] += 1.0f;
-    Degree[Obs.Edges[2 * E + 1]] += 1.0f;
+    ++AdjStart[Obs.Edges[2 * E] + 1];
+    ++AdjStart[Obs.Edges[2 * E + 1] + 1];
   }
-  std::vector<float> Neigh(Size), Part(Hidden);
-  for (unsigned L = 0; L < Layers; ++L) {
-    // The neighbour sum in the order of the env's scatter-add: each edge
-    // (i, j) adds h_j to i, then each edge adds h_i to j.
-    std::fill(Total.begin(), Total.end(), 0.0f);
-    for (int Pass = 0; Pass < 2; ++Pass)
-      for (unsigned E = 0; E < Obs.NumEdges; ++E) {
-        unsigned To = Obs.Edges[2 * E + Pass], From = Obs.Edges[2 * E + 1 - Pass];
-        float *T = &Total[size_t(To) * Hidden];
-        const float *S = &H[size_t(From) * Hidden];
-        for (unsigned J = 0; J < Hidden; ++J)
-          T[J] = T[J] + S[J];
-      }
-    for (unsigned I = 0; I < N; ++I) {
-      float D = std::max(Degree[I], 1.0f);
-      for (unsigned J = 0; J < Hidden; ++J)
-        Neigh[size_t(I) * Hidden + J] = Total[size_t(I) * Hidden + J] / D;
-    }
-    apply(SelfLin[L], H.data(), N, Next.data(), true);
-    for (unsigned I = 0; I < N; ++I) {
-      std::fill(Part.begin(), Part.end(), 0.0f);
-      accumulate(NeighLin[L].WT.data(), &Neigh[size_t(I) * Hidden], Hidden,
-                 Hidden, Part.data());
-      float Mask = Obs.NodeMask[I] ? 1.0f : 0.0f;
-      for (unsigned J = 0; J < Hidden; ++J) {
-        float &Out = Next[size_t(I) * Hidden + J];
-        Out = std::max(Out + Part[J], 0.0f) * Mask + H[size_t(I) * Hidden + J];
-      }
-    }
-    std::swap(H, Next);
+  for (unsigned I = 0; I < N; ++I)
+    AdjStart[I + 1] += AdjStart[I];
+  Adj.resize(AdjStart[N]);
+  std::vector<unsigned> Fill(AdjStart.begin(), AdjStart.end() - 1);
+  for (int Pass = 0; Pass < 2; ++Pass)
+    for (unsigned E = 0; E < Obs.NumEdges; ++E)
+      Adj[Fill[Obs.Edges[2 * E + Pass]]++] = Obs.Edges[2 * E + 1 - Pass];
+}
+
+void PolicyModel::computeRow(const PolicyObservation &Obs, unsigned L,
+                             unsigned I) {
+  float Mask = Obs.NodeMask[I] ? 1.0f : 0.0f;
+  float *Out = &Layer[L + 1][size_t(I) * Hidden];
+  if (L == 0) {
+    apply(Embed, Obs.Features + size_t(I) * schema::NumNodeFeatures, 1, Out,
+          true);
+    for (unsigned J = 0; J < Hidden; ++J)
+      Out[J] = std::max(Out[J], 0.0f) * Mask;
+    return;
   }
+  // h' = relu(W_self h + b + W_neigh mean of the neighbours' h) * mask + h
+  const std::vector<float> &In = Layer[L];
+  Sum.assign(Hidden, 0.0f);
+  for (unsigned K = AdjStart[I]; K < AdjStart[I + 1]; ++K)
+    addRow(Sum.data(), &In[size_t(Adj[K]) * Hidden], Hidden);
+  float Degree = std::max(float(AdjStart[I + 1] - AdjStart[I]), 1.0f);
+  for (unsigned J = 0; J < Hidden; ++J)
+    Sum[J] = Sum[J] / Degree;
+  const float *Own = &In[size_t(I) * Hidden];
+  apply(SelfLin[L - 1], Own, 1, Out, true);
+  Part.assign(Hidden, 0.0f);
+  accumulate(NeighLin[L - 1].WT.data(), Sum.data(), Hidden, Hidden,
+             Part.data());
+  for (unsigned J = 0; J < Hidden; ++J)
+    Out[J] = std::max(Out[J] + Part[J], 0.0f) * Mask + Own[J];
+}
+
+void PolicyModel::embed(const PolicyObservation &Obs,
+                        const std::vector<unsigned> *ChangedRows,
+                        bool EdgesChanged) {
+  unsigned Old = NumNodes, N = NumNodes = Obs.NumNodes;
+  bool Full = !ChangedRows || N < Old || Layer.size() != Layers + 2;
+  if (Full)
+    NodeItemValid.assign(N, 0);
+  Layer.resize(Layers + 2);
+  for (std::vector<float> &M : Layer)
+    M.resize(size_t(N) * Hidden, 0.0f);
+  // Layer[0] is unused: row I of layer L + 1 reads the features (L = 0) or
+  // Layer[L]; Layer[Layers + 1] is the last convolution's output.
+  Dirty.assign(N, Full ? 1 : 0);
+  if (EdgesChanged || Full) {
+    std::swap(OldAdjStart, AdjStart);
+    std::swap(OldAdj, Adj);
+    buildAdjacency(Obs);
+    // A node whose neighbours (or their order) changed has a new sum from
+    // the first convolution on.
+    if (!Full)
+      for (unsigned I = 0; I < N; ++I) {
+        bool Same = I < Old && OldAdjStart[I + 1] - OldAdjStart[I] ==
+                                   AdjStart[I + 1] - AdjStart[I];
+        for (unsigned K = 0; Same && K < AdjStart[I + 1] - AdjStart[I]; ++K)
+          Same = OldAdj[OldAdjStart[I] + K] == Adj[AdjStart[I] + K];
+        if (!Same)
+          Dirty[I] = 2; // dirty from layer 1 on
+      }
+  }
+  if (!Full) {
+    for (unsigned I : *ChangedRows)
+      if (I < N)
+        Dirty[I] = 1;
+    for (unsigned I = Old; I < N; ++I)
+      Dirty[I] = 1;
+  }
+  for (unsigned L = 0; L <= Layers; ++L) {
+    // Rows of layer L + 1 to compute: dirty ones (level 1 always, level 2
+    // from layer 1 on); then the dirt spreads one hop for the next layer.
+    for (unsigned I = 0; I < N; ++I)
+      if (Dirty[I] == 1 || (Dirty[I] == 2 && L > 0)) {
+        computeRow(Obs, L, I);
+        ++RowsComputed;
+        if (L == Layers && I < NodeItemValid.size())
+          NodeItemValid[I] = 0; // its embedding changed
+      }
+    RowsFull += N;
+    if (L < Layers) {
+      NextDirty = Dirty;
+      for (unsigned I = 0; I < N; ++I)
+        if (Dirty[I] == 1 || (Dirty[I] == 2 && L > 0))
+          for (unsigned K = AdjStart[I]; K < AdjStart[I + 1]; ++K)
+            NextDirty[Adj[K]] = 1;
+      for (unsigned I = 0; I < N; ++I)
+        if (NextDirty[I] == 2)
+          NextDirty[I] = 1; // from the next layer on, a plain dirty row
+      std::swap(Dirty, NextDirty);
+    }
+  }
+  H = Layer[Layers + 1].data();
+  PooledValid = false;
 }
 
 void PolicyModel::buildContext(const PolicyObservation &Obs) {
   unsigned N = NumNodes;
   Context.assign(3 * Hidden + 4 + 1, 0.0f);
-  float Count = 0;
-  for (unsigned I = 0; I < N; ++I)
-    Count += Obs.NodeMask[I] ? 1.0f : 0.0f;
-  Count = std::max(Count, 1.0f);
-  for (unsigned J = 0; J < Hidden; ++J) {
-    float Sum = 0, Max = -1e4f;
+  if (!PooledValid) {
+    // The mean and max over the nodes change only with the embeddings.
+    Pooled.assign(2 * Hidden, 0.0f);
+    float Count = 0;
+    for (unsigned I = 0; I < N; ++I)
+      Count += Obs.NodeMask[I] ? 1.0f : 0.0f;
+    Count = std::max(Count, 1.0f);
+    std::vector<float> Max(Hidden, -1e4f);
     for (unsigned I = 0; I < N; ++I) {
-      float V = H[size_t(I) * Hidden + J];
-      Sum = Sum + V;
-      Max = std::max(Max, Obs.NodeMask[I] ? V : V - 1e4f);
+      const float *Row = &H[size_t(I) * Hidden];
+      bool Present = Obs.NodeMask[I];
+      for (unsigned J = 0; J < Hidden; ++J) {
+        Pooled[J] = Pooled[J] + Row[J];
+        Max[J] = std::max(Max[J], Present ? Row[J] : Row[J] - 1e4f);
+      }
     }
-    Context[J] = Sum / Count;
-    Context[Hidden + J] = std::max(Max, 0.0f);
+    for (unsigned J = 0; J < Hidden; ++J) {
+      Pooled[J] = Pooled[J] / Count;
+      Pooled[Hidden + J] = std::max(Max[J], 0.0f);
+    }
+    PooledValid = true;
   }
+  std::copy(Pooled.begin(), Pooled.end(), Context.begin());
   if (Obs.Current >= 0 && unsigned(Obs.Current) < N)
     std::copy_n(&H[size_t(Obs.Current) * Hidden], Hidden, &Context[2 * Hidden]);
   Context[3 * Hidden + std::min(Obs.Phase, 3u)] = 1.0f;
@@ -432,13 +569,21 @@ void PolicyModel::prepareScorer(PairScorer &S) const {
 }
 
 float PolicyModel::score(const PairScorer &S, const float *Item) const {
-  float Acc[512];
-  unsigned W = std::min(S.Width, 512u);
+  float Acc[MaxWidth];
+  unsigned W = S.Width;
   std::fill(Acc, Acc + W, 0.0f);
   accumulate(S.ItemWT.data(), Item, S.ItemDim, W, Acc);
+  return finishScore(S, Acc);
+}
+
+float PolicyModel::finishScore(const PairScorer &S, float *Acc) const {
+  unsigned W = S.Width;
+  for (unsigned O = 0; O < W; ++O)
+    Acc[O] = Acc[O] + S.ContextPart[O];
+  tanhRow(Acc, W);
   float Out = 0;
   for (unsigned O = 0; O < W; ++O)
-    Out = std::fma(std::tanh(Acc[O] + S.ContextPart[O]), S.OutW[O], Out);
+    Out = std::fma(Acc[O], S.OutW[O], Out);
   return Out + S.OutBias;
 }
 
@@ -488,14 +633,27 @@ int PolicyModel::decide(const PolicyObservation &Obs) {
       priority({Obs.Features + schema::nf::LogSpillWeight}, F, Obs.Mask, N,
                Prio.data());
     prepareScorer(NodeScore);
-    Item.resize(Hidden + PriorityDim);
+    // The embedding's share of a node's item product is kept until the
+    // node's embedding changes; the priority columns continue the same
+    // chains of multiply-adds, so the sums are those of one product.
+    unsigned W = NodeScore.Width;
+    NodeItem.resize(size_t(NumNodes) * W);
+    NodeItemValid.resize(NumNodes, 0);
+    float Acc[MaxWidth];
     for (unsigned I = 0; I < N; ++I) {
       if (!Obs.Mask[I])
         continue;
-      std::copy_n(&H[size_t(I) * Hidden], Hidden, Item.begin());
-      std::copy_n(&Prio[size_t(I) * PriorityColumns], PriorityDim,
-                  Item.begin() + Hidden);
-      Logits[I] = score(NodeScore, Item.data());
+      float *Cached = &NodeItem[size_t(I) * W];
+      if (!NodeItemValid[I]) {
+        std::fill(Cached, Cached + W, 0.0f);
+        accumulate(NodeScore.ItemWT.data(), &H[size_t(I) * Hidden], Hidden, W,
+                   Cached);
+        NodeItemValid[I] = 1;
+      }
+      std::copy_n(Cached, W, Acc);
+      accumulate(NodeScore.ItemWT.data() + size_t(Hidden) * W,
+                 &Prio[size_t(I) * PriorityColumns], PriorityDim, W, Acc);
+      Logits[I] = finishScore(NodeScore, Acc);
     }
     return argmax(Logits, Obs.Mask, N);
   }

@@ -67,8 +67,20 @@ public:
   float featureHigh() const { return FeatureHigh; }
 
   /// Computes the node embeddings of the observation's graph (the trunk);
-  /// the heads of decide() read them until the next call.
-  void embed(const PolicyObservation &Obs);
+  /// the heads of decide() read them until the next call. With ChangedRows
+  /// (the nodes whose features or mask changed since the last call on the
+  /// same function; EdgesChanged: the edge list too), only the rows whose
+  /// inputs changed are recomputed: a layer's row depends on the row and its
+  /// neighbours' rows of the layer before, so the dirty set grows by one hop
+  /// per layer. Every row is computed by the same code either way, so the
+  /// embeddings are bitwise those of a full computation.
+  void embed(const PolicyObservation &Obs,
+             const std::vector<unsigned> *ChangedRows = nullptr,
+             bool EdgesChanged = true);
+  /// Rows computed by embed() so far, and rows a full computation each time
+  /// would have computed (for the summary).
+  uint64_t rowsComputed() const { return RowsComputed; }
+  uint64_t rowsFull() const { return RowsFull; }
   /// The argmax of the masked logits of the observation's phase (the first
   /// on ties, as numpy's), over the embeddings of the last embed(); -1 when
   /// nothing is legal.
@@ -105,6 +117,9 @@ private:
                          PairScorer &S);
   void prepareScorer(PairScorer &S) const;
   float score(const PairScorer &S, const float *Item) const;
+  /// The score from the accumulated item products (Width values, changed).
+  float finishScore(const PairScorer &S, float *Acc) const;
+  static constexpr unsigned MaxWidth = 1024;
   /// Out = X W^T + b for NumRows rows of X (In wide), Out wide.
   void apply(const Linear &L, const float *X, unsigned NumRows, float *Y,
              bool AddBias) const;
@@ -124,9 +139,30 @@ private:
   std::vector<Linear> SelfLin, NeighLin;
   PairScorer NodeScore, SplitScore, RegisterScore;
 
-  // Scratch and the trunk's results.
+  /// Row I of layer L + 1 (L = 0: the embedding of the features).
+  void computeRow(const PolicyObservation &Obs, unsigned L, unsigned I);
+  void buildAdjacency(const PolicyObservation &Obs);
+
+  // The trunk: Layers + 2 matrices of NumNodes x Hidden (Layer[1] the
+  // embedding, H the last; Layer[0] unused).
   unsigned NumNodes = 0;
-  std::vector<float> H, Next, Total, Degree, Context, Item, Prio;
+  std::vector<std::vector<float>> Layer;
+  const float *H = nullptr;
+  // Each node's neighbours in the order the env's scatter-add sums them: the
+  // other ends of the edges (i, j) it starts, then of those it ends, in edge
+  // order. AdjStart has NumNodes + 1 entries.
+  std::vector<unsigned> AdjStart, Adj, OldAdjStart, OldAdj;
+  std::vector<uint8_t> Dirty, NextDirty;
+  std::vector<float> Sum, Part;
+  bool PooledValid = false;
+  // Per node, the node scorer's item product over its embedding (the chain
+  // of multiply-adds before the priority columns), while it is valid.
+  std::vector<float> NodeItem;
+  std::vector<uint8_t> NodeItemValid;
+  std::vector<float> Pooled; // mean and max of the last embeddings
+  uint64_t RowsComputed = 0, RowsFull = 0;
+  // Scratch.
+  std::vector<float> Context, Item, Prio;
 };
 
 } // namespace rl4real

@@ -115,7 +115,7 @@ def compare(target: str, entries: list[FunctionEntry], tmp_path: Path) -> tuple[
         assert theirs, f"{entry.id}: the Python policy took no decision"
         if ours != theirs:
             padded = ours + [None] * max(0, len(theirs) - len(ours))
-            first = next(i for i, (a, b) in enumerate(zip(padded, theirs, strict=False)) if a != b)
+            first = next((i for i, (a, b) in enumerate(zip(padded, theirs, strict=False)) if a != b), len(theirs))
             pytest.fail(f"{entry.id}: decision {first} of {len(theirs)} differs: in-process {ours[first:first + 3]}, "
                         f"Python {theirs[first:first + 3]}")  # fmt: skip
         assert native_out.read_text() == python_out.read_text(), f"{entry.id}: same decisions, other code"
