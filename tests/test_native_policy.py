@@ -298,3 +298,48 @@ def test_rl4real_cc_names_the_bad_file(tmp_path: Path, capfd: pytest.CaptureFixt
     assert main(["--rl4real-model", str(model), "-O2", "-c", str(tmp_path / "f.c"), "-o", str(tmp_path / "f.o")]) == 1
     err = capfd.readouterr().err
     assert "rl4real cc: error:" in err and f"rl4real: model {model}" in err and "feature layout" in err
+
+
+class NumpyPredictor:
+    """``reference_logits`` (the plugin's computation in numpy) as a Predictor: the masked
+    argmax, as the env's deterministic predict."""
+
+    def __init__(self, net: Any, layout: Any) -> None:
+        self.net, self.layout = net, layout
+
+    def predict(self, obs: dict[str, Any], action_masks: np.ndarray, deterministic: bool = True) -> tuple[int, None]:
+        logits = reference_logits(self.net, obs, self.layout)
+        return int(np.argmax(np.where(action_masks, logits, -np.inf))), None
+
+
+def test_a_spill_gated_network_decides_as_in_numpy(tmp_path: Path) -> None:
+    """A network with the spill gate (no shipped policy has one): the shipped x86 weights
+    plus a gate, written as a native file; in llc it takes the numpy reference's decisions."""
+    from agents.native_export import write_policy
+    from rl4real_gym.policy import PredictorPolicy
+
+    onnx_policy = load_policy(onnx_model("x86"), "x86")
+    _, net = read_policy(shipped("x86"))
+    rng = np.random.default_rng(0)
+    context = net.tensors["task.weight"].shape[1]
+    gated = type(net)(net.hidden, net.layers, net.priority, net.register_dim, True, {
+        **net.tensors, "spill.weight": (rng.standard_normal((1, context)) * 0.05).astype(np.float32),
+        "spill.bias": np.array([0.5], np.float32)})  # fmt: skip
+    model = write_policy(tmp_path / "gated.rlpolicy", gated, onnx_policy.meta)
+    policy = PredictorPolicy(NumpyPredictor(gated, onnx_policy.meta.layout), onnx_policy.meta.layout)
+    dataset = load_dataset(get_target("x86"), None)
+    spills = colours = 0
+    for entry in functions("x86", 3, 0):
+        module = dataset.module_path(entry)
+        recorder = Recorder(policy)
+        with LlcSession(module, "x86", limits=policy.limits, output=tmp_path / "python.s") as session:
+            drive(session, recorder)
+        log = tmp_path / f"{entry.id}.tsv"
+        proc = native_run(module, "x86", model, tmp_path / "native.s", (f"-rl4real-decisions-output={log}",))
+        assert proc.returncode == 0, proc.stderr
+        ours = [(f, int(p), int(c)) for f, p, c in (line.split("\t") for line in log.read_text().splitlines())]
+        assert ours == recorder.log, entry.id
+        num_colours = onnx_policy.meta.num_colours
+        spills += sum(1 for _, p, c in ours if p == 2 and c == num_colours)
+        colours += sum(1 for _, p, c in ours if p == 2 and c < num_colours)
+    assert spills > 0 and colours > 0, "the gate never (or always) spilled: the test would see half of its logits"
