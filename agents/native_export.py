@@ -365,11 +365,14 @@ def sample_observations(layout: Layout, count: int, seed: int = 0) -> list[dict[
 
 def check_against(net: NativeNetwork, logits_of: Any, layout: Layout, count: int = 16) -> float:
     """The largest difference between ``net``'s numpy logits and ``logits_of(obs)`` (the
-    source model's) over sampled observations; a ModelError above 1e-3."""
+    source model's) in the observation's phase segment, over sampled observations (every
+    phase); a ModelError above 1e-3."""
     worst = 0.0
     for obs in sample_observations(layout, count):
-        ours = reference_logits(net, obs, layout)
-        theirs = np.asarray(logits_of(obs), np.float32).reshape(-1)
+        # The phase's segment: the others are masked (an eager SB3 policy leaves them 0).
+        start, size = layout.segments[schema.Phase(int(obs["phase"]))]
+        ours = reference_logits(net, obs, layout)[start : start + size]
+        theirs = np.asarray(logits_of(obs), np.float32).reshape(-1)[start : start + size]
         worst = max(worst, float(np.abs(ours - theirs).max()))
     if worst > 1e-3:
         raise ModelError(f"the native network does not reproduce the model's logits (largest difference {worst:g})")

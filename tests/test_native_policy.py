@@ -343,3 +343,58 @@ def test_a_spill_gated_network_decides_as_in_numpy(tmp_path: Path) -> None:
         spills += sum(1 for _, p, c in ours if p == 2 and c == num_colours)
         colours += sum(1 for _, p, c in ours if p == 2 and c < num_colours)
     assert spills > 0 and colours > 0, "the gate never (or always) spilled: the test would see half of its logits"
+
+
+def test_a_trained_zip_exports_and_decides_as_torch(tmp_path: Path) -> None:
+    """The .zip route (a MaskablePPO gnn-scoring model, its state dict), with other
+    hyper-parameters than the shipped ones (hidden 16, one convolution, no priority
+    columns, a smaller layout): exported natively, it takes torch's decisions in llc."""
+    import gymnasium as gym
+    import torch
+    from sb3_contrib import MaskablePPO
+
+    from agents.inference import ModelMeta, save_meta
+    from agents.native_export import export_native
+    from agents.policies.scoring import GraphScoringExtractor, GraphScoringPolicy
+    from rl4real_gym.envs.spaces import Layout
+    from rl4real_gym.envs.spaces import observation_space as space_of
+    from rl4real_gym.registration import ENV_VERSION
+
+    layout = Layout(max_nodes=32, max_edges=256, num_colours=get_target("x86").num_colours, max_split_points=8)
+
+    class Spaces(gym.Env):  # only the spaces: MaskablePPO is built, never trained
+        observation_space = space_of(layout)
+        action_space = gym.spaces.Discrete(layout.num_actions)
+
+    torch.manual_seed(0)
+    model = MaskablePPO(GraphScoringPolicy, Spaces(), n_steps=8, batch_size=8, device="cpu", policy_kwargs={
+        "features_extractor_class": GraphScoringExtractor,
+        "features_extractor_kwargs": {"hidden": 16, "layers": 1, "priority": False}})  # fmt: skip
+    with torch.no_grad():  # decisive logits (the training init is near uniform: near-ties everywhere)
+        for p in model.policy.parameters():
+            p.normal_(0.0, 0.4)
+    zip_path = tmp_path / "model.zip"
+    model.save(zip_path)
+    save_meta(zip_path, ModelMeta("x86", "maskable-ppo", "gnn-scoring", layout.max_nodes, layout.max_edges,
+                                  layout.max_split_points, layout.num_colours, "maskable-ppo",
+                                  env_version=ENV_VERSION))  # fmt: skip
+    native, worst = export_native(zip_path, tmp_path / "model.rlpolicy")
+    assert worst < 1e-3
+    header, _ = read_policy(native)
+    assert (header["hidden"], header["layers"], header["priority"]) == (16, 1, False)
+    policy = load_policy(zip_path, "x86")
+    dataset = load_dataset(get_target("x86"), None)
+    within, _ = dataset.select(split=None, min_nodes=8, max_nodes=32)
+    for entry in spread(within, 3):
+        module = dataset.module_path(entry)
+        recorder = Recorder(policy)
+        with LlcSession(module, "x86", limits=policy.limits, output=tmp_path / "python.s") as session:
+            drive(session, recorder)
+        log = tmp_path / f"{entry.id}.tsv"
+        args = allocation_args(get_target("x86"), policy.limits)
+        cmd = llc_command(load_plugin=True, regalloc="rl4real",
+                          options=[*args, f"-rl4real-model={native}", f"-rl4real-decisions-output={log}"])  # fmt: skip
+        proc = subprocess.run([*cmd, str(module), "-o", str(tmp_path / "native.s")], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        ours = [(f, int(p), int(c)) for f, p, c in (line.split("\t") for line in log.read_text().splitlines())]
+        assert ours and ours == recorder.log, entry.id
