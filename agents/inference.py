@@ -196,6 +196,7 @@ class ModelPolicies:
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "models"
 SHIPPED_NAME = "policy.onnx"
+SHIPPED_NATIVE_NAME = "policy.rlpolicy"  # the same network as a native policy (rl4real export --format native)
 NO_MODEL = "none"  # --model none: no policy, not even the shipped one
 
 
@@ -215,6 +216,19 @@ def shipped_model(target: str | None) -> Path | None:
     if not path.is_file() or importlib.util.find_spec("onnxruntime") is None:
         return None
     return path
+
+
+def shipped_native_model(target: str | None) -> Path | None:
+    """The native policy file shipped for ``target`` (default x86), which the plugin runs
+    inside llc (``-rl4real-model``): ``agents/models/<target>/policy.rlpolicy``, or None."""
+    from rl4real_gym.errors import RL4ReAlError
+
+    try:
+        name = get_target(target or "x86").name
+    except RL4ReAlError:
+        return None
+    path = SHIPPED_DIR / name / SHIPPED_NATIVE_NAME
+    return path if path.is_file() else None
 
 
 def resolve_model(model: str | None, target: str | None) -> str | None:

@@ -25,6 +25,23 @@ cl::opt<std::string> opts::FiguresOutput(
     cl::desc("Append each function's allocation figures as JSON lines here"),
     cl::init(""));
 
+cl::opt<std::string> opts::ModelPath(
+    "rl4real-model",
+    cl::desc("Decide in-process with this native policy file (rl4real "
+             "export --format native); its sizes replace -rl4real-max-nodes, "
+             "-rl4real-max-edges and -rl4real-max-split-points"),
+    cl::init(""));
+cl::opt<std::string> opts::DecisionsOutput(
+    "rl4real-decisions-output",
+    cl::desc("With -rl4real-model, append every decision of the policy here "
+             "(function, phase, choice: a line each)"),
+    cl::init(""));
+cl::opt<bool> opts::Summary(
+    "rl4real-summary",
+    cl::desc("With -rl4real-model, print a line on stderr at the end of the "
+             "module: what the policy and the heuristic decided"),
+    cl::init(false));
+
 static cl::opt<unsigned> MaxNodes("rl4real-max-nodes",
                                   cl::desc("Most agent nodes per function"),
                                   cl::init(schema::DefaultMaxNodes));

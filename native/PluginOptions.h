@@ -19,6 +19,9 @@ extern llvm::cl::opt<int> ClientFd;
 extern llvm::cl::opt<unsigned> ClientTimeout;
 extern llvm::cl::opt<unsigned> MaxDecisions;
 extern llvm::cl::opt<std::string> FiguresOutput;
+extern llvm::cl::opt<std::string> ModelPath;
+extern llvm::cl::opt<std::string> DecisionsOutput;
+extern llvm::cl::opt<bool> Summary;
 
 /// The sizes the agent may be offered.
 DecisionLimits limits();

@@ -33,6 +33,7 @@
 #include "HeuristicAllocator.h"
 #include "LiveRangeSplitter.h"
 #include "PluginOptions.h"
+#include "PolicyDecider.h"
 #include "ProcessLifetime.h"
 #include "StateCodec.h"
 #include "llvm/Analysis/AliasAnalysis.h"
@@ -98,6 +99,10 @@ private:
   // Driver loops.
   void seed(SmallVectorImpl<Register> &AgentRegs);
   void driveClient();
+  /// The in-process policy (-rl4real-model) decides, as a client would.
+  void driveModel();
+  /// The sizes the agent may be offered: the model's, else the options'.
+  DecisionLimits limits() const;
   void runHeuristic();
   void enqueue(Register Reg);
   /// The current state, encoded for the client.
@@ -138,9 +143,12 @@ private:
   RunFigures Run;
   StateCodec Codec;
   EpisodeClient *Client = nullptr;
+  std::unique_ptr<PolicyDecider> Native;
 
   // Per-process: the colour table goes with the first State only.
   static bool SentColours;
+  // Heuristic decisions of the module (the in-process summary).
+  unsigned HeuristicTotal = 0;
 };
 
 char RL4ReAlRegAlloc::ID = 0;
@@ -181,10 +189,36 @@ bool RL4ReAlRegAlloc::doInitialization(Module &M) {
   if (opts::ClientFd >= 0 && !EpisodeClient::get())
     EpisodeClient::install(opts::ClientFd, /*Reaper=*/0);
   Client = EpisodeClient::get();
+  // A model that cannot be used is the compiler's error (no output file),
+  // never a silent fallback; the heuristic only finishes the doomed run.
+  std::string LoadError;
+  PolicyModel *Model = PolicyDecider::processModel(LoadError);
+  if (!LoadError.empty())
+    M.getContext().emitError(LoadError);
+  else if (Model && Client)
+    M.getContext().emitError("rl4real: -rl4real-model and a client "
+                             "(-rl4real-fd or the allocation server) exclude "
+                             "each other");
+  else if (Model)
+    Native = std::make_unique<PolicyDecider>(*Model);
   return false;
 }
 
+DecisionLimits RL4ReAlRegAlloc::limits() const {
+  DecisionLimits L = opts::limits();
+  if (Native) {
+    std::string Unused;
+    PolicyModel *Model = PolicyDecider::processModel(Unused);
+    L.MaxNodes = Model->maxNodes();
+    L.MaxEdges = Model->maxEdges();
+    L.MaxSplitPoints = Model->maxSplitPoints();
+  }
+  return L;
+}
+
 bool RL4ReAlRegAlloc::doFinalization(Module &M) {
+  if (Native && opts::Summary)
+    Native->printSummary(HeuristicTotal);
   if (Client) {
     State Last;
     Last.set_phase(int(schema::phase::ModuleDone));
@@ -493,12 +527,42 @@ void RL4ReAlRegAlloc::driveClient() {
   }
 }
 
+void RL4ReAlRegAlloc::driveModel() {
+  unsigned Limit = opts::MaxDecisions ? unsigned(opts::MaxDecisions)
+                                      : 40 * Decisions->numNodes() + 1000;
+  static constexpr unsigned KindOf[] = {
+      schema::action::SelectNode, schema::action::SelectTask,
+      schema::action::Colour, schema::action::Split};
+  Decisions->setPhase(schema::phase::SelectNode, -1);
+  while (Run.Steps < Limit) {
+    Ctx.Matrix->invalidateVirtRegs();
+    if (Decisions->phase() == schema::phase::SelectNode &&
+        !Decisions->anySelectable())
+      return;
+    Phase P = Decisions->phase();
+    int Choice = Native->decide(*Decisions);
+    if (Choice < 0 || P > schema::phase::Split)
+      report_fatal_error("rl4real: in " + Ctx.MF->getName() +
+                             ", the decision state offers no legal choice in "
+                             "phase " + Twine(P),
+                         false);
+    ++Run.Steps;
+    std::string Error = selectOrSplit(Decision{KindOf[P], Choice});
+    if (!Error.empty())
+      report_fatal_error("rl4real: in " + Ctx.MF->getName() +
+                             ", the allocator rejected the policy's masked "
+                             "choice: " + Error,
+                         false);
+    Native->record(Ctx.MF->getName(), P, Choice);
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // Per-function driver
 //===----------------------------------------------------------------------===//
 
 void RL4ReAlRegAlloc::seed(SmallVectorImpl<Register> &AgentRegs) {
-  bool Agent = Client && !Client->closed();
+  bool Agent = (Client && !Client->closed()) || Native;
   for (unsigned I = 0, E = Ctx.MRI->getNumVirtRegs(); I != E; ++I) {
     Register Reg = Register::index2VirtReg(I);
     if (Ctx.MRI->reg_nodbg_empty(Reg))
@@ -507,11 +571,18 @@ void RL4ReAlRegAlloc::seed(SmallVectorImpl<Register> &AgentRegs) {
         Colours->supports(Ctx.MRI->getRegClass(Reg), Ctx.RegClassInfo) &&
         !Ctx.LIS->getInterval(Reg).empty())
       AgentRegs.push_back(Reg);
-    else
+    else {
+      if (Native && !Ctx.LIS->getInterval(Reg).empty())
+        ++Native->Stats.OtherClassRegs;
       enqueue(Reg);
+    }
   }
-  unsigned MaxNodes = opts::limits().MaxNodes;
+  unsigned MaxNodes = limits().MaxNodes;
   if (AgentRegs.size() > MaxNodes) {
+    if (Native) {
+      ++Native->Stats.OversizeFunctions;
+      Native->Stats.DeferredRegs += AgentRegs.size() - MaxNodes;
+    }
     // Keep the heaviest for the agent; the heuristic does the rest last.
     llvm::stable_sort(AgentRegs, [&](Register A, Register B) {
       return Ctx.LIS->getInterval(A).weight() > Ctx.LIS->getInterval(B).weight();
@@ -543,8 +614,20 @@ bool RL4ReAlRegAlloc::runOnMachineFunction(MachineFunction &MF) {
 
   Colours = std::make_unique<ColourTable>(*Ctx.TRI);
   Splitter = std::make_unique<LiveRangeSplitter>(Ctx);
+  if (Native) {
+    std::string Problem =
+        Native->checkTarget(MF.getTarget().getTargetTriple(), Colours->size());
+    if (!Problem.empty()) {
+      MF.getFunction().getContext().emitError(Problem);
+      Native.reset();
+    }
+  }
   Decisions = std::make_unique<DecisionState>(Ctx, *Colours, *Splitter,
-                                              opts::limits());
+                                              limits());
+  if (Native) {
+    Native->startFunction();
+    ++Native->Stats.Functions;
+  }
   Heuristic = std::make_unique<HeuristicAllocator>(
       Ctx, static_cast<AllocationEditor &>(*this));
   Run = RunFigures();
@@ -560,6 +643,8 @@ bool RL4ReAlRegAlloc::runOnMachineFunction(MachineFunction &MF) {
   bool Agent = Client && !Client->closed();
   if (Agent)
     driveClient();
+  else if (Native)
+    driveModel();
   for (unsigned N = 0; N < Decisions->numNodes(); ++N)
     if (Decisions->status(N) == NodeStatus::Pending)
       enqueue(Decisions->reg(N));
@@ -567,6 +652,7 @@ bool RL4ReAlRegAlloc::runOnMachineFunction(MachineFunction &MF) {
     enqueue(R);
   runHeuristic();
 
+  HeuristicTotal += Run.HeuristicDecisions;
   SpillerInstance->postOptimization();
   for (MachineInstr *Dead : DeadRemats) {
     Ctx.LIS->RemoveMachineInstrFromMaps(*Dead);
@@ -578,7 +664,17 @@ bool RL4ReAlRegAlloc::runOnMachineFunction(MachineFunction &MF) {
   if (!opts::FiguresOutput.empty())
     appendFigures(opts::FiguresOutput, "-rl4real-figures-output",
                   [&](raw_ostream &OS) {
-                    F.printJSON(OS, MF.getName().str().c_str());
+                    if (!Native)
+                      return F.printJSON(OS, MF.getName().str().c_str());
+                    // In-process decisions: who took them, as a client
+                    // learns from the figures of its states.
+                    std::string Line;
+                    raw_string_ostream LS(Line);
+                    F.printJSON(LS, MF.getName().str().c_str());
+                    OS << StringRef(Line).rtrim().drop_back()
+                       << ", \"agent_decisions\": " << Run.AgentDecisions
+                       << ", \"heuristic_decisions\": "
+                       << Run.HeuristicDecisions << "}\n";
                   });
   if (Agent && !Client->closed()) {
     Decisions->setPhase(schema::phase::FunctionDone, -1);

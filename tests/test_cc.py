@@ -234,7 +234,9 @@ def test_one_call_several_sources_and_report(target: str, flags: list[str], wrap
     lines = [line for line in proc.stderr.splitlines() if line.startswith("rl4real cc:")]
     assert len(lines) == 4, proc.stderr  # three files and the summary
     assert "src/main.c: 1 functions" in lines[0] and "src/util.c: 2 functions" in lines[1]
-    assert f"3 files for {target} allocated by the plugin's heuristic: 5 functions" in lines[3]
+    # by default the shipped policy decides, inside llc (its native file)
+    assert f"3 files for {target} allocated by policy " in lines[3] and "policy.rlpolicy (in-process)" in lines[3]
+    assert ": 5 functions" in lines[3] and "vregs decided by the policy" in lines[3]
     result = run(root / "prog", target)
     assert (result.returncode, result.stdout) == (0, expected)
     if "-g" in flags:
@@ -269,8 +271,12 @@ def test_bad_input_leaves_no_object(wrappers, tmp_path: Path) -> None:
     (tmp_path / "good.c").write_text("int g(int x) { return x * 3; }\n")
     proc = cc(wrappers, "-c", "bad.c", "-o", "bad.o", cwd=tmp_path)
     assert proc.returncode != 0 and "expected ';'" in proc.stderr
+    (tmp_path / "corrupt.rlpolicy").write_bytes(b"RL4ReAl-policy\n\xff\xff\xff\xff")
     bad = [
         ("--rl4real-model", str(tmp_path / "missing.zip")),  # a missing model
+        ("--rl4real-model", str(tmp_path / "missing.rlpolicy")),  # a missing native policy
+        ("--rl4real-model", str(tmp_path / "corrupt.rlpolicy")),  # a corrupt one: llc's error
+        ("--rl4real-model", str(ROOT / "agents" / "models" / "aarch64" / "policy.rlpolicy")),  # another target's
         ("--rl4real-frobnicate",),  # an unknown option of ours
         ("--target=mips-linux-gnu",),  # a target it cannot allocate for
         ("-m32",),  # IR for another architecture than the target's
@@ -280,7 +286,8 @@ def test_bad_input_leaves_no_object(wrappers, tmp_path: Path) -> None:
         assert proc.returncode != 0 and "rl4real cc: error:" in proc.stderr, (args, proc.stderr)
     proc = cc(wrappers, "-c", "good.c", "-o", "no/such/dir/good.o", cwd=tmp_path)
     assert proc.returncode != 0 and "rl4real cc: error: cannot write" in proc.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.c", "good.c"]  # nothing written, no temporaries
+    # nothing written, no temporaries
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.c", "corrupt.rlpolicy", "good.c"]
 
 
 def test_no_code_modes_are_clangs(wrappers, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -303,8 +310,8 @@ def test_cxx(wrappers, tmp_path: Path) -> None:
         "int main() { std::vector<long> v(100); std::iota(v.begin(), v.end(), 1);\n"
         '  std::printf("%ld\\n", std::accumulate(v.begin(), v.end(), 0L)); }\n'
     )
-    proc = subprocess.run([str(wrappers["c++"]), "-O2", "-std=c++17", "v.cpp", "-o", "v", "--rl4real-summary"],
-                          cwd=tmp_path, capture_output=True, text=True)  # fmt: skip
+    proc = subprocess.run([str(wrappers["c++"]), "-O2", "-std=c++17", "v.cpp", "-o", "v", "--rl4real-summary",
+                           "--rl4real-no-model"], cwd=tmp_path, capture_output=True, text=True)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert "1 file for x86 allocated by the plugin's heuristic" in proc.stderr
     assert run(tmp_path / "v", "x86").stdout == "5050\n"

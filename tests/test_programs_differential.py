@@ -9,6 +9,7 @@ and RISC-V under qemu-user) and must print the same (and the corpus's expected o
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -45,9 +46,7 @@ def test_sample_is_large_enough() -> None:
 def test_heuristic_policy_matches_greedy(program: Path, target: str, tmp_path: Path, ir_cache) -> None:
     ir = ir_cache(program, target)
     greedy_out, _ = _build_and_run(ir, target, tmp_path / "greedy", regalloc="greedy")
-    ours_out, figures = _build_and_run(
-        ir, target, tmp_path / "ours", regalloc="rl4real", policy=HeuristicPolicy()
-    )
+    ours_out, figures = _build_and_run(ir, target, tmp_path / "ours", regalloc="rl4real", policy=HeuristicPolicy())
     assert greedy_out == program.with_suffix(".expected").read_text()
     assert ours_out == greedy_out
     assert figures, "the driven run reported no functions"
@@ -55,9 +54,7 @@ def test_heuristic_policy_matches_greedy(program: Path, target: str, tmp_path: P
 
 
 @pytest.mark.parametrize(("target", "program"), [*CASES, *WHOLE_CORPUS], ids=_case_id)
-def test_random_policy_with_splits_matches_greedy(
-    program: Path, target: str, tmp_path: Path, ir_cache
-) -> None:
+def test_random_policy_with_splits_matches_greedy(program: Path, target: str, tmp_path: Path, ir_cache) -> None:
     ir = ir_cache(program, target)
     expected = program.with_suffix(".expected").read_text()
     seed = sum(map(ord, program.stem + target))
@@ -80,3 +77,28 @@ def test_pressure_program_spills_and_splits(target: str, tmp_path: Path, small_i
     assert sum(f.splits for f in rand.values()) > 0
     # The random policy spills where registers would have sufficed.
     assert sum(f.spilled_vregs for f in rand.values()) > 0
+
+
+NATIVE_TARGETS = ("x86", "aarch64")  # the targets with a shipped native policy
+NATIVE_SAMPLE = [(t, p) for t in NATIVE_TARGETS for p in sample_programs(3, offset=5)]
+NATIVE_CORPUS = [pytest.param(t, p, marks=pytest.mark.slow) for t in NATIVE_TARGETS for p in corpus_programs()]
+
+
+@pytest.mark.parametrize(("target", "program"), [*NATIVE_SAMPLE, *NATIVE_CORPUS], ids=_case_id)
+def test_in_process_policy_prints_what_greedy_builds_print(
+    program: Path, target: str, tmp_path: Path, ir_cache
+) -> None:
+    """The shipped policy deciding inside llc (``-rl4real-model``, no driver) builds programs
+    that print their expected output (what the greedy builds print, see above): a sample by
+    default, every corpus program on both targets with --runslow."""
+    from agents.inference import shipped_native_model
+
+    model = shipped_native_model(target)
+    assert model is not None
+    ir = ir_cache(program, target)
+    figures_file = tmp_path / "figures.jsonl"
+    options = [f"-rl4real-model={model}", f"-rl4real-figures-output={figures_file}"]
+    ours_out, _ = _build_and_run(ir, target, tmp_path / "ours", regalloc="rl4real", options=options)
+    assert ours_out == program.with_suffix(".expected").read_text()
+    decided = [json.loads(line) for line in figures_file.read_text().splitlines()]
+    assert decided and sum(f["agent_decisions"] for f in decided) > 0, "the policy decided nothing"

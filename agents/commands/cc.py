@@ -1,6 +1,7 @@
 """``rl4real cc`` / ``rl4real c++`` (see ``rl4real_gym.commands.cc``), where
 ``--rl4real-model`` (or MODEL_PATH) may name a trained model: this command layer loads
-it and hands the compiler the policy. torch is imported only when a model is used."""
+it and hands the compiler the policy, and gives it the shipped native policy of a target.
+torch is imported only when a model without a native file is used."""
 
 from __future__ import annotations
 
@@ -17,8 +18,16 @@ def load_policy(model: str, target: str) -> Policy:
     return load(model, target)
 
 
+def shipped_model(target: str) -> str | None:
+    """The native policy shipped for ``target`` (in-process in llc), or None."""
+    from agents.inference import shipped_native_model
+
+    path = shipped_native_model(target)
+    return str(path) if path else None
+
+
 def main(argv: Sequence[str] | None = None, *, cxx: bool = False) -> int:
-    return cc.main(argv, cxx=cxx, load_policy=load_policy)
+    return cc.main(argv, cxx=cxx, load_policy=load_policy, shipped_model=shipped_model)
 
 
 def main_c() -> int:
