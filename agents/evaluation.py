@@ -282,14 +282,14 @@ def format_table(summaries: list[Summary]) -> str:
     """The summary table; a note under it when some allocator failed on some functions."""
     head = f"{'allocator':<16}{'funcs':>6}{'geomean cost/greedy':>21}{'W/T/L vs greedy':>18}{'total cost':>13}" \
            f"{'mean cost':>12}{'spills':>8}{'reloads':>9}{'geomean +CSR':>14}{'total +CSR':>13}" \
-           f"{'failed':>8}{'by heur.':>10}"  # fmt: skip
+           f"{'by-heur':>9}{'failed':>8}"  # fmt: skip
     lines = [head, "-" * len(head)]
     for s in summaries:
         wtl = f"{s.wins}/{s.ties}/{s.losses}"
         lines.append(f"{s.allocator:<16}{s.functions:>6}{s.geomean_ratio:>21.3f}{wtl:>18}{s.total_cost:>13.1f}"
                      f"{s.mean_cost:>12.1f}{s.total_spills:>8}{s.total_reloads:>9}"
-                     f"{s.geomean_ratio_with_csr:>14.3f}{s.total_cost_with_csr:>13.1f}{s.failed:>8}"
-                     f"{s.fallback:>10}")  # fmt: skip
+                     f"{s.geomean_ratio_with_csr:>14.3f}{s.total_cost_with_csr:>13.1f}{s.fallback:>9}"
+                     f"{s.failed:>8}")  # fmt: skip
     note = [
         "+CSR: with the callee-saved save/restore cost (after PEI, 1 x saves + 4 x restores) added to "
         "both sides; nan where it is not measured."
@@ -304,7 +304,7 @@ def fallback_note(summaries: list[Summary]) -> list[str]:
         return []
     which = ", ".join(f"{s.allocator} on {s.fallback}" for s in by)
     return [
-        f"by heur.: functions above the allocator's size, played by the hint-aware {FALLBACK} agent in an env "
+        f"by-heur: functions above the allocator's size, played by the hint-aware {FALLBACK} agent in an env "
         f"that holds every function (in its figures; fallback column of functions.csv): {which}."
     ]
 

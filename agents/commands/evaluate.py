@@ -10,7 +10,7 @@ learning_curve.png.
 Every function of the split has a row per allocator. Agents play in an env of the
 policy's layout (without a model: --max-nodes, --max-edges); a function above it is played
 by the hint-aware heuristic agent in an env large enough for every function of the split,
-flagged in functions.csv's ``fallback`` column and counted in the table's ``by heur.``
+flagged in functions.csv's ``fallback`` column and counted in the table's ``by-heur``
 column (and summary.csv's ``fallback``). The heuristic agent's own rows on those functions
 are its own (the same agent at a larger size), so they are not flagged.
 
