@@ -7,6 +7,13 @@ greedy, total and mean cost, spills, reloads, failed) and writes to --out: summa
 functions.csv, cost_vs_greedy.png and, when the model's run directory has episodes.csv,
 learning_curve.png.
 
+Every function of the split has a row per allocator. Agents play in an env of the
+policy's layout (without a model: --max-nodes, --max-edges); a function above it is played
+by the hint-aware heuristic agent in an env large enough for every function of the split,
+flagged in functions.csv's ``fallback`` column and counted in the table's ``by-heur``
+column (and summary.csv's ``fallback``). The heuristic agent's own rows on those functions
+are its own (the same agent at a larger size), so they are not flagged.
+
 ``--agents search`` adds the rollout search over ``env.fork()`` guided by the heuristic
 (agents/algorithms/search.py), with its budget: ``--search-width`` candidates per decision,
 ``--search-budget`` rollouts per function (and optionally ``--search-seconds``). It prints
@@ -85,7 +92,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="LLVM allocators to include (comma list; rl4real: the plugin's standalone heuristic)",
     )
     p.add_argument("--limit", type=int, default=None, help="evaluate at most this many functions")
-    p.add_argument("--max-nodes", type=int, default=128, help="env size when no model is given")
+    p.add_argument("--max-nodes", type=int, default=128,
+                   help="agents' env size without a model (larger functions: the heuristic plays them)")  # fmt: skip
     p.add_argument("--max-edges", type=int, default=2048)
     p.add_argument("--max-split-points", type=int, default=32)
     p.add_argument("--out", default="eval", help="output directory (default: ./eval)")
@@ -112,16 +120,20 @@ def run(args: argparse.Namespace) -> int:
     import time
     from pathlib import Path
 
-    from agents.algorithms.optimum import OptimumRecord, floor_table, model_summary, run_optimum
+    from agents.algorithms.optimum import OptimumRecord, floor_table, model_summary
     from agents.algorithms.search import SearchAgent
     from agents.algorithms.simple import HeuristicAgent, RandomAgent
     from agents.evaluation import (
+        Fallback,
+        fits,
         format_table,
         llvm_rows,
         make_eval_env,
+        optimum_rows,
         plot_learning_curve,
         plot_scatter,
         run_agent,
+        split_entries,
         summarize,
         write_csv,
     )
@@ -146,8 +158,13 @@ def run(args: argparse.Namespace) -> int:
         layout = Layout(args.max_nodes, args.max_edges, get_target(target).num_colours, args.max_split_points)
     split = None if args.split == "all" else args.split
     env = make_eval_env(target, layout, args.data, split)
-    entries = env.unwrapped.candidates[: args.limit] if args.limit else env.unwrapped.candidates
-    print(f"{target}: {len(entries)} {args.split} functions ({env.unwrapped.selection_report})")
+    entries = split_entries(env, split, args.limit)
+    large = [e for e in entries if not fits(e, layout)]
+    fallback = Fallback.make(target, entries, layout, args.data, split) if large else None
+    print(f"{target}: {len(entries)} {args.split} functions; {len(large)} above the agents' env "
+          f"({layout.max_nodes} nodes, {layout.max_edges} edges) are played by the hint-aware heuristic agent"
+          + (f" in an env of {fallback.env.unwrapped.layout.max_nodes} nodes, "
+             f"{fallback.env.unwrapped.layout.max_edges} edges" if fallback else ""))  # fmt: skip
     names = [a for a in args.agents.split(",") if a]
     with_optimum = "optimum" in names
     for name in names:
@@ -170,19 +187,24 @@ def run(args: argparse.Namespace) -> int:
     try:
         for name, agent in agents.items():
             start = time.perf_counter()
-            rows += run_agent(env, agent, entries, name, progress)
+            rows += run_agent(env, agent, entries, name, progress, fallback)
             elapsed = time.perf_counter() - start
             if isinstance(agent, SearchAgent):
                 rollouts = sum(s.rollouts for s in agent.stats)
-                print(f"search ({agent.budget}): {len(entries)} functions in {elapsed:.1f} s, {rollouts} rollouts")
+                print(f"search ({agent.budget}): {len(entries) - len(large)} functions searched, {len(large)} "
+                      f"played by the heuristic, in {elapsed:.1f} s, {rollouts} rollouts")  # fmt: skip
+            else:
+                print(f"{name}: {len(entries)} functions in {elapsed:.1f} s")
         if with_optimum:
-            optimum_rows, records = run_optimum(env, entries, max_nodes=args.optimum_max_nodes,
-                                                time_limit=args.optimum_time_limit,
-                                                callee_saved=args.optimum_callee_saved, progress=progress)  # fmt: skip
-            rows += optimum_rows
+            opt_rows, records = optimum_rows(env, entries, max_nodes=args.optimum_max_nodes,
+                                             time_limit=args.optimum_time_limit,
+                                             callee_saved=args.optimum_callee_saved, progress=progress)  # fmt: skip
+            rows += opt_rows
         rows += llvm_rows(env, entries, [a for a in args.llvm.split(",") if a], progress, args.baseline_timeout)
     finally:
         env.close()
+        if fallback is not None:
+            fallback.close()
     summaries = summarize(rows)
     print(format_table(summaries))
     out = Path(args.out)
