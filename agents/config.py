@@ -34,7 +34,7 @@ ALGOS = ("maskable-ppo", "reinforce", "random", "heuristic")
 POLICIES = ("mlp", "gnn", "gnn-scoring")
 BACKENDS = ("sb3", "rllib")
 VEC_ENVS = ("batched", "subproc")
-WARM_STARTS = ("heuristic", "search")  # the experts of agents.algorithms.imitation
+WARM_STARTS = ("heuristic", "search", "expert-iteration")  # agents.algorithms.imitation / expert_iteration
 CHOICES: dict[str, tuple[str, ...]] = {
     "policy": POLICIES, "backend": BACKENDS, "vec_env": VEC_ENVS, "device": ("cpu", "cuda", "auto"),
     "reward": REWARD_KINDS,
@@ -104,6 +104,14 @@ class AlgorithmConfig:
     bc_learning_rate: float = 1e-3  # Adam's learning rate while cloning (PPO's learning_rate after it)
     bc_search_width: int = 4  # --warm-start search: candidates per decision
     bc_search_budget: int = 64  # --warm-start search: rollouts per function
+    # --warm-start expert-iteration (agents/algorithms/expert_iteration.py): DAgger rounds of
+    # bc_episodes each; a state is labelled by rollouts of bc_search_width candidates
+    ei_iterations: int = 2
+    ei_label_share: float = 0.25  # chance that a decision with a choice is labelled
+    ei_max_labels: int = 24  # labelled decisions per episode at most
+    ei_margin: float = 0.0  # a deviation must beat the heuristic's rollout by this share ...
+    ei_min_gain: float = 0.0  # ... and by this much cost
+    ei_deviation_weight: float = 1.0  # weight of a deviation label in the cloning loss
     seed: int = 0
     extra: dict[str, Any] = field(default_factory=dict)  # algorithm- and backend-specific options
 
@@ -181,6 +189,8 @@ class TrainConfig(BackendConfig, AlgorithmConfig, EnvConfig):
             raise ConfigError("bc_learning_rate must be positive")
         if self.bc_epochs < 0:
             raise ConfigError("bc_epochs must be at least 0")
+        if self.ei_iterations < 1 or self.ei_max_labels < 0 or not 0 <= self.ei_label_share <= 1:
+            raise ConfigError("ei_iterations must be at least 1, ei_max_labels at least 0, ei_label_share in [0, 1]")
         if self.episodes is not None and self.episodes < 1:
             raise ConfigError("episodes must be at least 1")
         return self

@@ -97,15 +97,24 @@ def warm_start(config: TrainConfig, model: Any, run_dir: Path, meta: ModelMeta) 
     env_config = config.env_part()
     env = RegAllocEnv(env_config.target, **env_config.env_kwargs())
     try:
-        expert = make_expert(config.warm_start, env, search_width=config.bc_search_width,
-                             search_budget=config.bc_search_budget)  # fmt: skip
-        demos = collect(env, expert, config.bc_episodes, config.gamma, seed=config.seed + 17, progress=config.progress)
+        if config.warm_start == "expert-iteration":
+            from agents.algorithms.expert_iteration import iterate, write_records
+
+            records = iterate(model.policy, env, config, progress=config.progress)
+            write_records(records, run_dir / "expert_iteration.csv")
+            history = records[-1].epochs
+        else:
+            expert = make_expert(config.warm_start, env, search_width=config.bc_search_width,
+                                 search_budget=config.bc_search_budget)  # fmt: skip
+            demos = collect(env, expert, config.bc_episodes, config.gamma, seed=config.seed + 17,
+                            progress=config.progress)  # fmt: skip
     finally:
         env.close()
-    print(f"warm start: {demos.episodes} {config.warm_start} episodes, {len(demos)} decisions, "
-          f"expert geomean (cost+1)/(greedy+1) {demos.mean_cost_ratio:.4f}")  # fmt: skip
-    history = clone(model.policy, demos, epochs=config.bc_epochs, batch_size=config.batch_size, seed=config.seed,
-                    learning_rate=config.bc_learning_rate, progress=config.progress)  # fmt: skip
+    if config.warm_start != "expert-iteration":
+        print(f"warm start: {demos.episodes} {config.warm_start} episodes, {len(demos)} decisions, "
+              f"expert geomean (cost+1)/(greedy+1) {demos.mean_cost_ratio:.4f}")  # fmt: skip
+        history = clone(model.policy, demos, epochs=config.bc_epochs, batch_size=config.batch_size, seed=config.seed,
+                        learning_rate=config.bc_learning_rate, progress=config.progress)  # fmt: skip
     with open(run_dir / "bc.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=["epoch", "actor_loss", "value_loss", "accuracy"])
         writer.writeheader()

@@ -12,6 +12,7 @@ the expert earns.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -33,9 +34,26 @@ class Demonstrations:
     returns: np.ndarray  # (S,) float32, discounted rewards-to-go of the expert's episode
     episodes: int
     mean_cost_ratio: float  # geomean of (cost+1)/(greedy+1) of the expert's episodes
+    weights: np.ndarray | None = None  # (S,) float32, each decision's weight in the actor's loss (None: all 1)
 
     def __len__(self) -> int:
         return int(self.actions.shape[0])
+
+    def weight_array(self) -> np.ndarray:
+        return self.weights if self.weights is not None else np.ones(len(self), np.float32)
+
+    def concat(self, other: Demonstrations) -> Demonstrations:
+        """Both sets of decisions (DAgger's aggregate); the episode-weighted geomean."""
+        n = self.episodes + other.episodes
+        log_ratio = (
+            self.episodes * math.log(self.mean_cost_ratio) + other.episodes * math.log(other.mean_cost_ratio)
+        ) / n
+        return Demonstrations(
+            {k: np.concatenate([v, other.observations[k]]) for k, v in self.observations.items()},
+            np.concatenate([self.masks, other.masks]), np.concatenate([self.actions, other.actions]),
+            np.concatenate([self.returns, other.returns]), n, math.exp(log_ratio),
+            np.concatenate([self.weight_array(), other.weight_array()]),
+        )  # fmt: skip
 
 
 @dataclass
@@ -120,6 +138,7 @@ def _batch(demos: Demonstrations, index: np.ndarray, device: Any) -> tuple[dict[
         torch.as_tensor(demos.masks[index], device=device),
         torch.as_tensor(demos.actions[index], device=device),
         torch.as_tensor(demos.returns[index], device=device),
+        torch.as_tensor(demos.weight_array()[index], device=device),
     )
 
 
@@ -146,12 +165,13 @@ def clone(
         sums = np.zeros(3)
         for start in range(0, len(order), batch_size):
             index = order[start : start + batch_size]
-            obs, masks, actions, returns = _batch(demos, index, policy.device)
+            obs, masks, actions, returns, weights = _batch(demos, index, policy.device)
             features = policy.extract_features(obs)
             latent_pi, latent_vf = policy.mlp_extractor(features)
             dist = policy._get_action_dist_from_latent(latent_pi)
             dist.apply_masking(masks)
-            actor_loss = -dist.log_prob(actions).mean()
+            # Weighted mean of -log p (all weights 1 unless the demonstrations say otherwise).
+            actor_loss = -(weights * dist.log_prob(actions)).sum() / weights.sum()
             value_loss = torch.nn.functional.mse_loss(policy.value_net(latent_vf).flatten(), returns)
             loss = actor_loss + value_coef * value_scale * value_loss
             policy.optimizer.zero_grad()
@@ -177,7 +197,7 @@ def predicted_actions(policy: Any, demos: Demonstrations, batch_size: int = 256)
     policy.set_training_mode(False)
     with torch.no_grad():
         for start in range(0, len(demos), batch_size):
-            obs, masks, _, _ = _batch(demos, np.arange(start, min(start + batch_size, len(demos))), policy.device)
+            obs, masks, *_ = _batch(demos, np.arange(start, min(start + batch_size, len(demos))), policy.device)
             dist = policy.get_distribution(obs, action_masks=masks.cpu().numpy())
             out.append(dist.distribution.probs.argmax(dim=1).cpu().numpy())
     return np.concatenate(out) if out else np.zeros(0, np.int64)

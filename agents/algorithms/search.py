@@ -159,6 +159,16 @@ class SearchAgent:
             picks += [i for i in (mid + d, mid - d) if 0 <= i < len(legal)]
         return [int(legal[i]) for i in picks[:k]]
 
+    def rollout_costs(self, actions: list[int]) -> dict[int, float]:
+        """The cost of taking each of ``actions`` in the env's current state and finishing
+        the episode with the guide (one ``fork()`` and rollout each; inf when a copy's
+        episode fails). Nothing of the agent's own episode or budget changes: this is the
+        one-step lookahead that expert iteration labels states with."""
+        out: dict[int, float] = {}
+        for action in dict.fromkeys(int(a) for a in actions):
+            out[action] = self._rollout(self.env, action, None)[0]
+        return out
+
     # -- helpers ---------------------------------------------------------------
     def _start(self, obs: dict[str, Any], mask: np.ndarray) -> _Episode:
         """A new episode (or one the agent lost track of): the guide's own rollout is the plan."""
@@ -224,13 +234,15 @@ class SearchAgent:
         return self.seconds is not None and time.perf_counter() - ep.started >= self.seconds
 
     def _rollout(
-        self, source: Any, action: int, ep: _Episode, prefix: list[int] | None = None
+        self, source: Any, action: int, ep: _Episode | None, prefix: list[int] | None = None
     ) -> tuple[float, list[int]]:
         """Forks ``source`` (the env, or a copy that took ``prefix`` from the env's state),
         takes ``action`` and finishes with the guide: (cost, the actions from the env's
-        state). A copy whose episode fails costs inf."""
-        assert ep.stats is not None
-        ep.stats.rollouts += 1
+        state). A copy whose episode fails costs inf. The rollout counts against ``ep``'s
+        budget when given."""
+        if ep is not None:
+            assert ep.stats is not None
+            ep.stats.rollouts += 1
         twin = source.fork()
         plan = [*(prefix or []), action]
         info: dict[str, Any] = {}
