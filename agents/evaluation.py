@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from agents.algorithms.simple import HeuristicAgent
 from agents.envs import env_id
+from agents.result_row import ResultRow
 from rl4real_gym.baselines import LLC_TIMEOUT, LLVM_ALLOCATORS, PLUGIN_HEURISTIC, BaselineResult, baseline_result
 from rl4real_gym.dataset import FunctionEntry
 from rl4real_gym.driver import AllocationFigures
@@ -28,32 +29,6 @@ from rl4real_gym.envs.spaces import Layout
 
 TIE = 1e-6
 FALLBACK = "heuristic"  # who plays the functions above an agent's size: the hint-aware heuristic agent
-
-
-@dataclass(frozen=True)
-class ResultRow:
-    function: str
-    allocator: str
-    cost: float
-    greedy_cost: float
-    spills: int
-    reloads: int
-    splits: int
-    failure: str = ""  # why this allocator has no figures for this function ("" when it has)
-    # Callee-saved save/restore cost (after PEI; not in cost), NaN where it was not measured.
-    csr_cost: float = math.nan
-    greedy_csr_cost: float = math.nan
-    # Who played the function instead of ``allocator`` ("" when it decided itself): the
-    # function was above the allocator's size, and FALLBACK played it at full size.
-    fallback: str = ""
-
-    @property
-    def completed(self) -> bool:
-        return not self.failure and not math.isnan(self.cost)
-
-    @property
-    def has_csr(self) -> bool:
-        return self.completed and not math.isnan(self.csr_cost) and not math.isnan(self.greedy_csr_cost)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ for episode in range(3):
         obs, reward, terminated, truncated, info = env.step(rng.choice(legal))
         total += reward
         done = terminated or truncated
-    print(f"{info['function']}: return {total:.2f}, cost {info['cost']:.1f} vs greedy {info['greedy_cost']:.1f}, "
-          f"{info['spills']} spills, {info['splits']} splits")
+    print(
+        f"{info['function']}: return {total:.2f}, cost {info['cost']:.1f} vs greedy {info['greedy_cost']:.1f}, "
+        f"{info['spills']} spills, {info['splits']} splits"
+    )
 env.close()

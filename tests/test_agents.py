@@ -32,8 +32,17 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "ppo-x86": ["--target", "x86", "--timesteps", "256", "--checkpoint-every", "128"],
         "ppo-aarch64": ["--target", "aarch64", "--timesteps", "256"],
         "gnn-x86": ["--target", "x86", "--policy", "gnn", "--timesteps", "256"],
-        "scoring-x86": ["--target", "x86", "--policy", "gnn-scoring", "--spill-gate", "--reward", "cost",
-                        "--timesteps", "256"],
+        "scoring-x86": [
+            "--target",
+            "x86",
+            "--policy",
+            "gnn-scoring",
+            "--spill-gate",
+            "--reward",
+            "cost",
+            "--timesteps",
+            "256",
+        ],
         "reinforce-x86": ["--target", "x86", "--algo", "reinforce", "--timesteps", "300"],
     }
     out = {}

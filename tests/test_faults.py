@@ -155,9 +155,7 @@ time.sleep(600)
 
 
 def test_no_orphan_when_the_python_parent_is_killed(small_ir) -> None:
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(small_ir["x86"])], stdout=subprocess.PIPE, text=True
-    )
+    child = subprocess.Popen([sys.executable, "-c", CHILD, str(small_ir["x86"])], stdout=subprocess.PIPE, text=True)
     assert child.stdout is not None
     llc_pid = int(child.stdout.readline())
     assert pid_alive(llc_pid)

@@ -488,7 +488,7 @@ def run_optimum(
     """Per function: the model's optimum replayed through the env (a ResultRow named
     ``name``), or a row with why not (more than ``max_nodes`` nodes, not solved within
     ``time_limit`` seconds); and a record per function it solved."""
-    from agents.evaluation import ResultRow
+    from agents.result_row import ResultRow
 
     rows: list[ResultRow] = []
     records: list[OptimumRecord] = []
