@@ -142,10 +142,10 @@ def test_budget_is_kept_and_width_one_is_the_guide() -> None:
 
 def test_evaluate_reports_search_with_its_budget(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["evaluate", "--target", "aarch64", "--split", "test", "--limit", "3", "--agents", "heuristic,search",
-                 "--llvm", "greedy", "--max-nodes", "32", "--search-width", "3", "--search-budget", "8",
+                 "--llvm", "greedy", "--max-nodes", "160", "--search-width", "3", "--search-budget", "8",
                  "--out", str(tmp_path), "--no-progress", "--model", "none"]) == 0  # fmt: skip
     out = capsys.readouterr().out
-    assert "search (width 3, 8 rollouts per function): 3 functions in" in out
+    assert "search (width 3, 8 rollouts per function): 3 functions searched, 0 " in out
     rows = {line.split()[0]: line.split() for line in out.splitlines() if line.split()}
     assert float(rows["search"][2]) <= float(rows["heuristic"][2]) + 1e-9
     functions_csv = (tmp_path / "functions.csv").read_text()
