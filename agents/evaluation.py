@@ -120,7 +120,7 @@ def play(env: Any, agent: Any, entry: FunctionEntry) -> dict[str, Any]:
 
 def is_fallback_agent(agent: Any) -> bool:
     """Whether ``agent`` is FALLBACK itself (its rows on large functions are its own)."""
-    return isinstance(agent, HeuristicAgent) and agent.hints
+    return isinstance(agent, HeuristicAgent) and agent.hints and not agent.split_when_blocked
 
 
 def run_agent(

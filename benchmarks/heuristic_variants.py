@@ -37,6 +37,8 @@ import numpy as np
 import rl4real_gym  # noqa: F401  (registers the environments)
 from agents.algorithms.simple import HeuristicAgent
 from agents.envs import env_id
+from agents.episode_log import cost_ratio, geomean
+from agents.evaluation import fits, play, split_entries
 from rl4real_gym.driver.state import Phase
 from rl4real_gym.envs.spaces import Layout
 from rl4real_gym.schema import NODE_FEATURES
@@ -80,15 +82,6 @@ VARIANTS: dict[str, Callable[[Layout], Any]] = {
 }
 
 
-def play(env: Any, agent: Any, function: str) -> tuple[float, float]:
-    obs, info = env.reset(options={"function": function})
-    while True:
-        action, _ = agent.predict(obs, env.action_masks())
-        obs, _, terminated, truncated, info = env.step(int(action))
-        if terminated or truncated:
-            return float(info["cost"]), float(info["greedy_cost"])
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--target", default="x86")
@@ -103,21 +96,22 @@ def main() -> None:
     env = gym.make(env_id(args.target), split=args.split, reward="cost", max_nodes=args.max_nodes,
                    max_edges=args.max_edges, max_split_points=args.max_split_points).unwrapped  # fmt: skip
     try:
-        fits = [e for e in env.dataset.entries if e.num_nodes <= args.max_nodes and e.num_edges <= args.max_edges]
-        ids = [e.id for e in fits if e.split == args.split]
-        if args.limit is not None and args.limit < len(ids):
-            ids = [ids[i] for i in sorted(np.random.default_rng(args.seed).permutation(len(ids))[: args.limit])]
-        print(f"{args.target} {args.split}: {len(ids)} functions (at most {args.max_nodes} nodes, "
+        entries = [e for e in split_entries(env, args.split) if fits(e, env.layout)]
+        if args.limit is not None and args.limit < len(entries):
+            chosen = sorted(np.random.default_rng(args.seed).permutation(len(entries))[: args.limit])
+            entries = [entries[i] for i in chosen]
+        print(f"{args.target} {args.split}: {len(entries)} functions (at most {args.max_nodes} nodes, "
               f"{args.max_edges} edges)")  # fmt: skip
         print(f"{'variant':<26}{'geomean':>9}{'W/T/L':>14}{'total':>14}{'greedy total':>14}{'seconds':>9}")
         for name in args.variants.split(","):
             agent = VARIANTS[name](env.layout)
             started = time.perf_counter()
-            results = [play(env, agent, f) for f in ids]
-            logs = [math.log((c + 1) / (g + 1)) for c, g in results]
+            results = [(float(i["cost"]), float(i["greedy_cost"])) for i in (play(env, agent, e) for e in entries)]
+            ratios = [cost_ratio(c, g) for c, g in results]
+            logs = [math.log(r) for r in ratios]
             wins, losses = sum(x < -1e-9 for x in logs), sum(x > 1e-9 for x in logs)
             wtl = f"{wins}/{len(logs) - wins - losses}/{losses}"
-            print(f"{name:<26}{math.exp(np.mean(logs)):>9.4f}{wtl:>14}{sum(c for c, _ in results):>14.1f}"
+            print(f"{name:<26}{geomean(ratios):>9.4f}{wtl:>14}{sum(c for c, _ in results):>14.1f}"
                   f"{sum(g for _, g in results):>14.1f}{time.perf_counter() - started:>9.0f}", flush=True)  # fmt: skip
     finally:
         env.close()

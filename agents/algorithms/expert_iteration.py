@@ -40,6 +40,7 @@ from tqdm import tqdm
 from agents.algorithms.imitation import CloneEpoch, Demonstrations, clone, compact, discounted_returns
 from agents.algorithms.search import SearchAgent
 from agents.algorithms.simple import HeuristicAgent
+from agents.episode_log import cost_ratio, geomean
 
 LABELLED_PHASES = (0, 1, 2, 3)  # every phase; a task or split decision only when splitting is legal
 
@@ -181,12 +182,12 @@ def collect_labelled(
                 break
         returns.append(discounted_returns(rewards, gamma))
         if info.get("cost") is not None:
-            ratios.append((info["cost"] + 1.0) / (float(info.get("greedy_cost") or 0.0) + 1.0))
+            ratios.append(cost_ratio(info["cost"], float(info.get("greedy_cost") or 0.0)))
         if on_episode is not None:
             on_episode(info)
         stats.episodes += 1
         obs, _ = env.reset()
-    stats.learner_geomean = float(np.exp(np.mean(np.log(ratios)))) if ratios else math.nan
+    stats.learner_geomean = geomean(ratios)
     stats.seconds = time.perf_counter() - start
     demos = Demonstrations(
         {k: np.stack(v) for k, v in rows.items()}, np.stack(masks), np.asarray(actions, np.int64),

@@ -22,6 +22,7 @@ import torch
 from tqdm import tqdm
 
 from agents.config import WARM_STARTS as EXPERTS
+from agents.episode_log import cost_ratio, geomean
 
 
 @dataclass
@@ -119,14 +120,14 @@ def collect(
                 break
         returns.append(discounted_returns(rewards, gamma))
         if info.get("cost") is not None:
-            ratios.append((info["cost"] + 1.0) / (float(info.get("greedy_cost") or 0.0) + 1.0))
+            ratios.append(cost_ratio(info["cost"], float(info.get("greedy_cost") or 0.0)))
         if on_episode is not None:
             on_episode(info)
         obs, _ = env.reset()
-    geomean = float(np.exp(np.mean(np.log(ratios)))) if ratios else float("nan")
+    expert_geomean = geomean(ratios)
     return Demonstrations(
         {k: np.stack(v) for k, v in rows.items()}, np.stack(masks), np.asarray(actions, np.int64),
-        np.concatenate(returns), episodes, geomean,
+        np.concatenate(returns), episodes, expert_geomean,
     )  # fmt: skip
 
 
