@@ -25,6 +25,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from rl4real_gym.driver.policies import (
+    NO_SPLIT_FEATURES,
     Decision,
     HeuristicPolicy,
     Policy,
@@ -113,10 +114,12 @@ class RuleAgent:
         if phase == Phase.SELECT_NODE:
             weights = np.asarray(obs["node_features"])[:, NODE_FEATURES["log_spill_weight"]]
         registers = np.asarray(obs["register_features"]) if phase == Phase.COLOUR else np.zeros((0, 0))
-        node = int(np.asarray(obs["current_node"]).reshape(-1)[0])
-        features = np.asarray(obs["node_features"])
-        blocked = 0 <= node < features.shape[0] and node_blocked(features[node])
-        split = np.asarray(obs["split_features"]) if phase == Phase.SPLIT else np.zeros((0, 0))
+        blocked = False
+        if phase == Phase.SELECT_TASK:  # the one phase that reads it (Decision.of_state's rule)
+            node = int(np.asarray(obs["current_node"]).reshape(-1)[0])
+            features = np.asarray(obs["node_features"])
+            blocked = 0 <= node < features.shape[0] and node_blocked(features[node])
+        split = np.asarray(obs["split_features"]) if phase == Phase.SPLIT else NO_SPLIT_FEATURES
         return Decision(phase, mask, weights, registers, blocked, split)
 
     def predict(self, obs: dict[str, Any], action_masks: np.ndarray, deterministic: bool = True) -> tuple[int, None]:

@@ -33,28 +33,36 @@ class Policy(Protocol):
     def __call__(self, state: DecisionState) -> int: ...
 
 
+NO_SPLIT_FEATURES = np.zeros((0, len(SPLIT_FEATURES)), np.float32)
+NO_SPLIT_FEATURES.flags.writeable = False
+
+
 @dataclass(frozen=True)
 class Decision:
     """What the rules below decide from: the phase, its legal choices (``mask``), per
     node a weight ordering them (heaviest first), in the colour phase the register
     features (schema ``register_features`` columns; may be empty), whether the current
-    node has no register of its class free (``blocked``), and in the split phase the split
-    points' features (schema ``split_features`` columns; may be empty)."""
+    node has no register of its class free (``blocked``; read in the task phase only, the
+    one it decides), and in the split phase the split points' features (schema
+    ``split_features`` columns; may be empty)."""
 
     phase: Phase
     mask: np.ndarray
     weights: np.ndarray
     register_features: np.ndarray
     blocked: bool = False
-    split_features: np.ndarray = field(default_factory=lambda: np.zeros((0, len(SPLIT_FEATURES)), np.float32))
+    split_features: np.ndarray = field(default_factory=lambda: NO_SPLIT_FEATURES)
 
     @classmethod
     def of_state(cls, state: DecisionState) -> Decision:
         mask = state.mask
         weights = state.graph.weight[: len(mask)] if state.phase == Phase.SELECT_NODE else np.zeros(0)
         node = state.current_node
-        blocked = 0 <= node < state.graph.num_nodes and node_blocked(state.graph.features[node])
-        split = state.split_features if state.phase == Phase.SPLIT else np.zeros((0, len(SPLIT_FEATURES)), np.float32)
+        # Only the task phase uses it: reading the features elsewhere would build the lazily
+        # decoded array at every decision for policies that never look at it.
+        blocked = (state.phase == Phase.SELECT_TASK and 0 <= node < state.graph.num_nodes
+                   and node_blocked(state.graph.features[node]))  # fmt: skip
+        split = state.split_features if state.phase == Phase.SPLIT else NO_SPLIT_FEATURES
         return cls(Phase(state.phase), mask, weights, state.register_features, blocked, split)
 
 
