@@ -220,6 +220,36 @@ def check_algo(algo: str) -> None:
     )
 
 
+def misplaced_settings(extra: dict[str, Any]) -> tuple[list[str], str]:
+    """The keys of ``extra`` that are TrainConfig's own settings, and what to do about them
+    ('' if none): ``[train.extra] n_steps`` is never read as ``n_steps``."""
+    names = {f.name for f in fields(TrainConfig)}
+    keys = [key for key in extra if key.replace("-", "_") in names]
+    if not keys:
+        return keys, ""
+    one = len(keys) == 1
+    flags = ", ".join("--" + key.replace("_", "-") for key in keys)
+    return keys, (f"{', '.join(keys)} {'is a training setting' if one else 'are training settings'}: move "
+                  f"{'it' if one else 'them'} from [train.extra] to [train] (or pass {flags})")  # fmt: skip
+
+
+def check_builtin_extra(extra: dict[str, Any], algo: str) -> None:
+    """A ConfigError for a non-empty ``[train.extra]`` table handed to a built-in algorithm:
+    the built-ins read only TrainConfig's own fields, so ``[train.extra] n_steps = 512``
+    (however the algorithm is named, e.g. ``agents.algorithms.builtin:MaskablePPOAlgorithm``)
+    would otherwise be ignored. The table is for ``--backend rllib`` and custom algorithms."""
+    if not extra:
+        return
+    settings, hint = misplaced_settings(extra)
+    others = [key for key in extra if key not in settings]
+    parts = [hint] if hint else []
+    if others:
+        one = len(others) == 1
+        parts.append(f"{', '.join(others)} {'is' if one else 'are'} not read by it ([train.extra] is for "
+                     f"--backend rllib and custom algorithms): remove {'it' if one else 'them'}")  # fmt: skip
+    raise ConfigError(f"the built-in algorithm {algo!r} ignores [train.extra]; " + "; ".join(parts))
+
+
 def _field_types() -> dict[str, Any]:
     return typing.get_type_hints(TrainConfig)
 

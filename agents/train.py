@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from agents.algorithm import AlgorithmSpec, canonical_spec
-from agents.config import AlgorithmConfig, ConfigError, EnvConfig, TrainConfig
+from agents.config import AlgorithmConfig, ConfigError, EnvConfig, TrainConfig, check_builtin_extra
 from agents.inference import FORMATS, ModelMeta, save_meta
 from rl4real_gym.registration import ENV_VERSION
 from rl4real_gym.targets import get_target
@@ -73,6 +73,10 @@ def train(config: TrainConfig) -> Path:
         )
     if config.backend == "rllib":
         raise ConfigError("the rllib backend trains through agents.rllib.run_rllib (rl4real train --backend rllib)")
+    from agents.algorithm import resolve_algorithm
+
+    if getattr(resolve_algorithm(config.algo), "format", None) in FORMATS:  # before the run directory exists
+        check_builtin_extra(config.extra, config.algo)
     config.device = resolve_device(config.device)
     run_dir = config.resolved_model_dir() / config.resolved_run_name()
     run_dir.mkdir(parents=True, exist_ok=True)

@@ -68,3 +68,31 @@ def test_consumers_take_only_their_part() -> None:
     assert {"AlgorithmConfig", "BackendConfig"} <= annotations(build)
     assert "EnvConfig" in annotations(make_vec_env) and "EnvConfig" in annotations(model_meta)
     assert policy_kwargs(AlgorithmConfig(policy="gnn", gnn_hidden=16))["features_extractor_kwargs"]["hidden"] == 16
+
+
+@pytest.mark.parametrize("algo", ["maskable-ppo", "agents.algorithms.builtin:MaskablePPOAlgorithm"])
+def test_builtin_algorithm_refuses_extra_settings_it_would_ignore(tmp_path: Path, algo: str) -> None:
+    """``[train.extra] n_steps`` on a built-in algorithm was silently dropped; now it says where the key goes,
+    before a run directory is made."""
+    from agents.train import train
+
+    config_file = tmp_path / "run.toml"
+    config_file.write_text(f'[train]\nalgo = "{algo}"\nmodel_dir = "{tmp_path / "models"}"\n'
+                           '[train.extra]\nn_steps = 64\nbatch_size = 32\nflavour = 1\n')  # fmt: skip
+    args = build_parser().parse_args(["train", "--config", str(config_file)])
+    with pytest.raises(ConfigError, match=r"n_steps, batch_size are training settings: move them from "
+                                          r"\[train.extra\] to \[train\] \(or pass --n-steps, --batch-size\); "
+                                          r"flavour is not read by it"):  # fmt: skip
+        train(config_from_args(args))
+    assert not (tmp_path / "models").exists()
+
+
+def test_rllib_options_name_a_training_setting_put_in_extra() -> None:
+    from agents.rllib.options import RllibOptions
+
+    with pytest.raises(ConfigError, match=r"n_steps is a training setting: move it from \[train.extra\] to \[train\]"):
+        RllibOptions.from_extra({"n_steps": 512, "envs_per_runner": 2})
+    assert RllibOptions.from_extra({"envs_per_runner": 2}).envs_per_runner == 2
+    # torch_threads is both a training setting and an RLlib one (the local learner's): the shipped config uses it
+    long_run = load_config_file(ROOT / "agents" / "rllib" / "configs" / "ppo-x86-long.toml")
+    assert RllibOptions.from_extra(long_run["extra"]).torch_threads == 1

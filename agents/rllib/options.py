@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from agents.config import ConfigError, TrainConfig, known_name
+from agents.config import ConfigError, TrainConfig, known_name, misplaced_settings
 
 DEFAULT_RAY_RESULTS = "~/ray_results"
 
@@ -42,6 +42,9 @@ class RllibOptions:
     @classmethod
     def from_extra(cls, extra: dict[str, Any]) -> RllibOptions:
         names = {f.name: f for f in fields(cls)}
+        _, hint = misplaced_settings({k: v for k, v in extra.items() if k.replace("-", "_") not in names})
+        if hint:
+            raise ConfigError(f"extra: {hint}")
         values: dict[str, Any] = {}
         for key, value in extra.items():
             name = known_name(key, names, "extra: unknown RLlib setting")
