@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from rl4real_gym import schema
+from rl4real_gym.driver.policies import copy_value
 from rl4real_gym.envs.spaces import FEATURE_HIGH, FEATURE_LOW, Layout
 from rl4real_gym.errors import ModelError
 
@@ -309,8 +310,8 @@ def reference_logits(net: NativeNetwork, obs: dict[str, Any], layout: Layout) ->
         if net.register_dim:
             free = action_mask[layout.colour_start : layout.colour_start + c]
             rank = registers[:c, schema.REGISTER_FEATURES["order_rank"]]
-            keys = [registers[:c, schema.REGISTER_FEATURES["log_copy_weight"]],
-                    registers[:c, schema.REGISTER_FEATURES["hint"]], -np.where(rank > 0, rank, 2.0)]  # fmt: skip
+            keys = [copy_value(registers[:c]), registers[:c, schema.REGISTER_FEATURES["hint"]],
+                    -np.where(rank > 0, rank, 2.0)]  # fmt: skip
             extra = np.concatenate([_priority(keys, free), np.zeros((1, PRIORITY_COLUMNS), np.float32)])
             registers = np.concatenate([registers, extra], axis=1)
     node_logits = _scorer(net, "node_score", nodes, context)

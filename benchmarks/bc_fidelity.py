@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from agents.algorithms.imitation import Demonstrations, clone, collect, make_expert, predicted_actions
+from rl4real_gym.driver.policies import copy_value
 from rl4real_gym.driver.state import Phase
 from rl4real_gym.envs.spaces import Layout
 from rl4real_gym.schema import NODE_FEATURES, REGISTER_FEATURES
@@ -65,10 +66,11 @@ def analyse(demos: Demonstrations, predicted: np.ndarray, layout: Layout) -> dic
                     kinds["spill vs register"] += 1
                     continue
                 e, c = expert - layout.colour_start, chosen - layout.colour_start
-                key = [REGISTER_FEATURES[k] for k in ("log_copy_weight", "hint", "order_rank")]
-                re, rc = registers[r, e, key], registers[r, c, key]
+                key = [REGISTER_FEATURES[k] for k in ("hint", "order_rank")]
+                value = copy_value(registers[r, [e, c]])
+                re, rc = np.r_[value[0], registers[r, e, key]], np.r_[value[1], registers[r, c, key]]
                 if re[0] != rc[0]:
-                    kinds["copy weight differs"] += 1
+                    kinds["copy value differs"] += 1
                 elif re[1] != rc[1]:
                     kinds["hint differs"] += 1
                 else:

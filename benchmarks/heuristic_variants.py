@@ -9,7 +9,9 @@ figures (``info["cost"]``, ``info["greedy_cost"]``), as ``rl4real evaluate`` mea
 Variants (``--variants``, comma list):
 
 * ``heuristic``: the env's hint-aware heuristic agent (heaviest node first, the register
-  removing most copy weight, then the hint, then allocation order; spill when blocked).
+  settling most copy weight, then the hint, then allocation order; spill when blocked).
+* ``no-lookahead``: the same, but a register's copy weight is only what it removes now,
+  not less what it takes from pending neighbours (env v1's heuristic).
 * ``split-blocked``: the same, but a node no register is free for is split at its
   coldest legal point instead of spilled (``HeuristicPolicy(split_when_blocked=True)``).
 * ``hottest-first``: nodes by the highest block frequency of their uses, then weight.
@@ -76,6 +78,7 @@ class OrderedHeuristic:
 VARIANTS: dict[str, Callable[[Layout], Any]] = {
     "heuristic": lambda lay: HeuristicAgent(lay),
     "split-blocked": lambda lay: HeuristicAgent(lay, split_when_blocked=True),
+    "no-lookahead": lambda lay: HeuristicAgent(lay, lookahead=False),
     "hottest-first": lambda lay: OrderedHeuristic(lay, hottest_first, False),
     "constrained-first": lambda lay: OrderedHeuristic(lay, constrained_first, False),
     "constrained-first+split": lambda lay: OrderedHeuristic(lay, constrained_first, True),

@@ -3,9 +3,9 @@
 import gymnasium as gym
 import numpy as np
 
-import rl4real_gym  # noqa: F401  (registers RL4ReAl-x86-v1 and RL4ReAl-aarch64-v1)
+import rl4real_gym  # noqa: F401  (registers RL4ReAl-x86-v2 and RL4ReAl-aarch64-v2)
 
-env = gym.make("RL4ReAl-x86-v1", render_mode="ansi")
+env = gym.make("RL4ReAl-x86-v2", render_mode="ansi")
 rng = np.random.default_rng(0)
 for episode in range(3):
     obs, info = env.reset(seed=episode)

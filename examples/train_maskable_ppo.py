@@ -1,4 +1,4 @@
-"""Train MaskablePPO (sb3-contrib) on RL4ReAl-x86-v1 for a few thousand steps."""
+"""Train MaskablePPO (sb3-contrib) on RL4ReAl-x86-v2 for a few thousand steps."""
 
 import gymnasium as gym
 from sb3_contrib import MaskablePPO
@@ -8,7 +8,7 @@ import rl4real_gym  # noqa: F401
 
 SIZES = {"max_nodes": 64, "max_edges": 1024, "max_split_points": 16, "reward": "rl4real"}
 
-venv = DummyVecEnv([lambda: gym.make("RL4ReAl-x86-v1", **SIZES) for _ in range(2)])
+venv = DummyVecEnv([lambda: gym.make("RL4ReAl-x86-v2", **SIZES) for _ in range(2)])
 model = MaskablePPO(
     "MultiInputPolicy", venv, n_steps=256, batch_size=128, verbose=1, seed=0, tensorboard_log="runs/example"
 )

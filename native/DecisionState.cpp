@@ -507,6 +507,29 @@ void DecisionState::touchCopyPartners(Register Reg) {
   }
 }
 
+void DecisionState::pendingCopies(
+    Register Reg, SmallVectorImpl<std::pair<unsigned, PendingCopy>> &Out) {
+  SmallPtrSet<const MachineInstr *, 8> Seen;
+  for (const MachineInstr &MI : Ctx.MRI->reg_nodbg_instructions(Reg)) {
+    if (!MI.isCopy() || !Seen.insert(&MI).second)
+      continue;
+    const MachineOperand &Dst = MI.getOperand(0), &Src = MI.getOperand(1);
+    if (Dst.getReg() == Src.getReg())
+      continue;
+    bool OwnIsDst = Dst.getReg() == Reg;
+    const MachineOperand &Own = OwnIsDst ? Dst : Src;
+    const MachineOperand &Other = OwnIsDst ? Src : Dst;
+    if (!Other.getReg().isVirtual() || Other.getSubReg())
+      continue;
+    int M = nodeOf(Other.getReg());
+    if (M < 0 || Nodes[M].Status != NodeStatus::Pending)
+      continue;
+    Out.push_back({unsigned(M),
+                   {Own.getSubReg(),
+                    Ctx.MBFI->getBlockFreqRelativeToEntryBlock(MI.getParent())}});
+  }
+}
+
 bool DecisionState::calleeSavedUnused(unsigned Colour) const {
   // A callee-saved register is used once the MIR names it (a fixed operand,
   // an earlier pass) or once an interval is assigned to one of its units.
@@ -545,12 +568,54 @@ void DecisionState::registerFeatures(std::vector<float> &Out) {
     freeRegisters(M);
     Pending.push_back(M);
   }
+  // Copies to pending partners (whole registers on the partner's side): they
+  // stay removable while the partner can still take the register.
+  SmallVector<std::pair<unsigned, PendingCopy>, 8> PartnerCopies;
+  pendingCopies(Reg, PartnerCopies);
+  // The partners' free registers, computed here rather than through the
+  // cache: a partner interferes with neither the node nor, often, anything
+  // assigned since its cache was last brought up to date.
+  DenseMap<unsigned, std::vector<uint8_t>> PartnerFree;
+  for (const auto &[M, PC] : PartnerCopies)
+    if (!PartnerFree.count(M))
+      PartnerFree[M] = colourMask(M);
+  // The registers pending neighbours would remove a fixed copy with (where
+  // still free for them), and the copies' weights.
+  SmallVector<std::pair<MCRegister, double>, 16> NeighbourCopies;
+  for (unsigned M : Pending) {
+    if (fixedCopyWeight(M) <= 0)
+      continue;
+    for (const FixedCopy &FC : cachedFixedCopies(M)) {
+      // M removes the copy by taking the register whose FC.OwnSubReg part is
+      // FC.Other.
+      MCRegister Wanted = FC.Other;
+      if (FC.OwnSubReg)
+        Wanted = Ctx.TRI->getMatchingSuperReg(
+            FC.Other, FC.OwnSubReg, Ctx.MRI->getRegClass(Nodes[M].Reg));
+      int WC = Wanted ? Colours.colourOf(Wanted) : -1;
+      if (WC >= 0 && FreeMask[M][WC])
+        NeighbourCopies.push_back({Wanted, FC.Freq});
+    }
+  }
   for (unsigned I = 0; I < Order.size(); ++I) {
     MCRegister R = Order[I];
     int C = Colours.colourOf(R);
     if (C < 0)
       continue;
     float *Row = &Out[size_t(C) * K];
+    double Kept = 0;
+    for (const auto &[M, PC] : PartnerCopies) {
+      MCRegister Theirs = PC.OwnSubReg ? Ctx.TRI->getSubReg(R, PC.OwnSubReg) : R;
+      int TC = Theirs ? Colours.colourOf(Theirs) : -1;
+      if (TC >= 0 && PartnerFree[M][TC])
+        Kept += PC.Freq;
+    }
+    Row[rf::LogPendingCopyWeight] = float(std::log1p(Kept));
+    double Taken = 0;
+    for (const auto &[Wanted, Freq] : NeighbourCopies)
+      if (Ctx.TRI->regsOverlap(Wanted, R)) // lost to the neighbour
+        Taken += Freq;
+    Row[rf::LogNeighbourCopyWeight] = float(std::log1p(Taken));
     // A copy disappears when both ends name the same register after
     // rewriting: compare the node's side (through its subregister index)
     // with the other side's final register.
@@ -601,10 +666,10 @@ void DecisionState::features(unsigned N, float *Row) {
 double DecisionState::fixedCopyWeight(unsigned N) {
   Node &Nd = Nodes[N];
   if (Nd.FixedCopyWeight < 0) {
-    SmallVector<FixedCopy, 8> Copies;
-    fixedCopies(Nd.Reg, Copies);
+    Nd.Fixed.clear();
+    fixedCopies(Nd.Reg, Nd.Fixed);
     Nd.FixedCopyWeight = 0;
-    for (const FixedCopy &FC : Copies)
+    for (const FixedCopy &FC : Nd.Fixed)
       Nd.FixedCopyWeight += FC.Freq;
   }
   return Nd.FixedCopyWeight;

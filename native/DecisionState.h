@@ -136,6 +136,14 @@ public:
   void registerFeatures(std::vector<float> &Out);
 
 private:
+  /// A copy between Reg and a register that already has its physical
+  /// register: Reg's operand's subregister index, the other end's final
+  /// physical register and the copy's block frequency.
+  struct FixedCopy {
+    unsigned OwnSubReg;
+    llvm::MCRegister Other;
+    double Freq;
+  };
   struct Node {
     llvm::Register Reg;
     NodeStatus Status = NodeStatus::Pending;
@@ -145,25 +153,34 @@ private:
     // The weight of the copies whose other end is fixed; < 0 = to recompute
     // (a copy partner got or gave back a register, the interval changed).
     double FixedCopyWeight = -1;
+    // Its fixed copies (fixedCopies), valid while FixedCopyWeight >= 0.
+    llvm::SmallVector<FixedCopy, 2> Fixed;
   };
   void computeStatic(Node &N) const;
-  /// A copy between Reg and a register that already has its physical
-  /// register: Reg's operand's subregister index, the other end's final
-  /// physical register and the copy's block frequency.
-  struct FixedCopy {
-    unsigned OwnSubReg;
-    llvm::MCRegister Other;
-    double Freq;
-  };
   /// Reg's copies whose other end is fixed (physical, or an assigned virtual
   /// register). Identity copies and copies to unassigned registers are left
   /// out: they are charged when the other end gets its register.
   void fixedCopies(llvm::Register Reg,
                    llvm::SmallVectorImpl<FixedCopy> &Out) const;
+  /// A copy between Reg and a pending node's whole register.
+  struct PendingCopy {
+    unsigned OwnSubReg; // Reg's side
+    double Freq;
+  };
+  /// Reg's copies to pending nodes, with those nodes' free masks brought up
+  /// to date.
+  void pendingCopies(
+      llvm::Register Reg,
+      llvm::SmallVectorImpl<std::pair<unsigned, PendingCopy>> &Out);
   /// Touches the nodes that share a copy with Reg: their fixed copies change
   /// when Reg gets or gives back a register.
   void touchCopyPartners(llvm::Register Reg);
   double fixedCopyWeight(unsigned N);
+  /// Node N's fixed copies, from the cache kept with fixedCopyWeight.
+  const llvm::SmallVectorImpl<FixedCopy> &cachedFixedCopies(unsigned N) {
+    fixedCopyWeight(N);
+    return Nodes[N].Fixed;
+  }
   /// Whether some callee-saved register overlapping Colour is still unused in
   /// the function (neither in the MIR nor assigned to anything).
   bool calleeSavedUnused(unsigned Colour) const;

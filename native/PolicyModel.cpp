@@ -672,20 +672,22 @@ int PolicyModel::decide(const PolicyObservation &Obs) {
         std::copy_n(Obs.RegisterFeatures, Regs.size(), Regs.begin());
       Prio.assign(size_t(C + 1) * PriorityColumns, 0.0f);
       if (PriorityDim) {
-        // Keys: copy weight, hint, then the allocation order (earlier first;
-        // registers outside it last).
-        std::vector<float> Rank(C);
-        for (unsigned I = 0; I < C; ++I) {
-          float R = Regs[size_t(I) * RF + schema::rf::OrderRank];
-          Rank[I] = -(R > 0 ? R : 2.0f);
-        }
+        // Keys: the copy value (copy weight removed now less what it takes
+        // from pending neighbours), the hint, then the allocation order
+        // (earlier first; registers outside it last).
         std::vector<uint8_t> Free(C, 0);
         std::copy_n(Obs.Mask, std::min(C, Obs.MaskSize), Free.begin());
+        std::vector<float> ValueRows(size_t(C) * RF, 0.0f);
         std::vector<float> RankRows(size_t(C) * RF, 0.0f);
-        for (unsigned I = 0; I < C; ++I)
-          RankRows[size_t(I) * RF] = Rank[I];
-        priority({&Regs[schema::rf::LogCopyWeight], &Regs[schema::rf::Hint],
-                  RankRows.data()},
+        for (unsigned I = 0; I < C; ++I) {
+          const float *Row = &Regs[size_t(I) * RF];
+          ValueRows[size_t(I) * RF] =
+              std::exp(Row[schema::rf::LogCopyWeight]) -
+              std::exp(Row[schema::rf::LogNeighbourCopyWeight]); // as the ONNX graph
+          float R = Row[schema::rf::OrderRank];
+          RankRows[size_t(I) * RF] = -(R > 0 ? R : 2.0f);
+        }
+        priority({ValueRows.data(), &Regs[schema::rf::Hint], RankRows.data()},
                  RF, Free.data(), C, Prio.data());
       }
       prepareScorer(RegisterScore);

@@ -1,6 +1,6 @@
 """rl4real-gym: register allocation by reinforcement learning, as Gymnasium environments.
 
-``import rl4real_gym`` registers ``RL4ReAl-x86-v1``, ``RL4ReAl-aarch64-v1`` and ``RL4ReAl-riscv64-v1`` and stays
+``import rl4real_gym`` registers ``RL4ReAl-x86-v2``, ``RL4ReAl-aarch64-v2`` and ``RL4ReAl-riscv64-v2`` and stays
 light: torch, gRPC and llc are only touched when an environment is made.
 """
 

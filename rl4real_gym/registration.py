@@ -8,7 +8,9 @@ from rl4real_gym.targets import TARGETS
 # Saved models record the version they were trained on (agents.inference.ModelMeta).
 # v1: the colour phase's per-register features (observation key "register_features")
 # and node feature log_fixed_copy_weight.
-ENV_VERSION = 1
+# v2: register features log_pending_copy_weight and log_neighbour_copy_weight (what a
+# colour leaves removable with pending partners, and takes from pending neighbours).
+ENV_VERSION = 2
 ENV_IDS = {f"RL4ReAl-{target}-v{ENV_VERSION}": target for target in TARGETS}
 ENTRY_POINT = "rl4real_gym.envs.regalloc_env:RegAllocEnv"
 VECTOR_ENTRY_POINT = "rl4real_gym.envs.vector_env:RegAllocVectorEnv"

@@ -16,7 +16,7 @@ Two levels:
 
 Example::
 
-    env = TraceRecorder(gym.make("RL4ReAl-x86-v1"), "traces/")
+    env = TraceRecorder(gym.make("RL4ReAl-x86-v2"), "traces/")
     ...  # run episodes as usual
     result = replay("traces/episode-000000.json")
     assert result.ok, result.mismatches

@@ -3,7 +3,7 @@
 #  1. evaluate the shipped policy (agents/models/<target>/policy.onnx) on the held-out test
 #     split against the heuristic agent and LLVM's greedy, basic, fast and pbqp allocators
 #     (table, CSV, plots): the README's "shipped" row;
-#  2. train one seed of the shipped recipe (clone the rollout search, docs/learning.md),
+#  2. train one seed of the shipped recipe (clone the env v2 heuristic, docs/learning.md),
 #     pick its checkpoint on the validation split, evaluate it on the test split, and say
 #     where it lands against the README's seed spread;
 #  3. build a real program with the shipped policy allocating its registers and check it
@@ -29,8 +29,8 @@ $RL evaluate --target "$TARGET" --split test --agents heuristic --llvm greedy,ba
   --out "eval/shipped-$TARGET"
 
 $RL train --target "$TARGET" --algo maskable-ppo --policy gnn-scoring --reward cost --workers "$WORKERS" \
-  --timesteps 1 --n-steps 256 --batch-size 256 --warm-start search --bc-episodes 200 \
-  --bc-search-width 8 --bc-search-budget 128 --seed "$SEED" --run-name "$RUN" --model-dir models --log-dir runs
+  --timesteps 1 --n-steps 256 --batch-size 256 --warm-start heuristic \
+  --seed "$SEED" --run-name "$RUN" --model-dir models --log-dir runs
 CHOSEN=$($PY benchmarks/select_checkpoint.py "models/$RUN" --limit 60 | tail -n 1)
 $RL evaluate --target "$TARGET" --model "$CHOSEN" --split test --agents "" --llvm greedy --out "eval/$RUN"
 $PY - "eval/$RUN/summary.csv" "$SPREAD" <<'EOF'

@@ -72,7 +72,7 @@ def test_models_load_and_take_legal_actions(models: dict[str, Path], name: str) 
     import gymnasium as gym
 
     agent, meta = load_agent(models[name])
-    env = gym.make(f"RL4ReAl-{meta.target}-v1", max_nodes=meta.max_nodes, max_edges=meta.max_edges,
+    env = gym.make(f"RL4ReAl-{meta.target}-v2", max_nodes=meta.max_nodes, max_edges=meta.max_edges,
                    max_split_points=meta.max_split_points)  # fmt: skip
     obs, _ = env.reset(seed=0)
     for _ in range(30):
@@ -127,7 +127,7 @@ def test_onnx_export_matches_the_trained_policy(models: dict[str, Path], name: s
     assert main(["export", "--model", str(models[name]), "-o", str(onnx)]) == 0
     sb3, meta = load_agent(models[name])
     ort, _ = load_agent(onnx)
-    env = gym.make("RL4ReAl-x86-v1", max_nodes=meta.max_nodes, max_edges=meta.max_edges,
+    env = gym.make("RL4ReAl-x86-v2", max_nodes=meta.max_nodes, max_edges=meta.max_edges,
                    max_split_points=meta.max_split_points)  # fmt: skip
     obs, _ = env.reset(seed=3)
     for _ in range(25):

@@ -122,7 +122,7 @@ def test_env_info_has_csr_cost_at_the_end(target: str) -> None:
 
     import rl4real_gym  # noqa: F401
 
-    env = gym.make(f"RL4ReAl-{target}-v1", split="test")
+    env = gym.make(f"RL4ReAl-{target}-v2", split="test")
     try:
         for seed in range(3):
             env.reset(seed=seed)

@@ -172,7 +172,7 @@ def test_import_is_light_and_module_prefixed_make_works() -> None:
         "import sys, gymnasium as gym\n"
         "import rl4real_gym\n"
         "assert 'torch' not in sys.modules and 'grpc' not in sys.modules, 'heavy import'\n"
-        "env = gym.make('rl4real_gym:RL4ReAl-aarch64-v1', max_nodes=128, max_edges=2048)\n"
+        "env = gym.make('rl4real_gym:RL4ReAl-aarch64-v2', max_nodes=128, max_edges=2048)\n"
         "env.reset(seed=0); env.close(); print('ok')\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

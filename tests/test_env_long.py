@@ -16,7 +16,7 @@ EPISODES = 1000
 @pytest.mark.slow
 @pytest.mark.parametrize("target", TARGETS)
 def test_thousand_random_masked_episodes(target: str) -> None:
-    env = gym.make(f"RL4ReAl-{target}-v1", split=None, verify=True, max_nodes=256, max_edges=8192).unwrapped
+    env = gym.make(f"RL4ReAl-{target}-v2", split=None, verify=True, max_nodes=256, max_edges=8192).unwrapped
     rng = np.random.default_rng(2026)
     functions: set[str] = set()
     steps = 0

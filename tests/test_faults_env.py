@@ -40,7 +40,7 @@ PATIENT = SessionLimits(step_timeout=300.0, startup_timeout=300.0)
 
 
 def make_env(**kwargs):
-    return gym.make("RL4ReAl-x86-v1", **{**SMALL, **kwargs})
+    return gym.make("RL4ReAl-x86-v2", **{**SMALL, **kwargs})
 
 
 def drive_to_the_end(session: LlcSession) -> int:
@@ -98,7 +98,7 @@ ENV_CHILD = """
 import sys, threading, time
 import gymnasium as gym, numpy as np
 import rl4real_gym
-env = gym.make("RL4ReAl-x86-v1", max_nodes=128, max_edges=2048, max_split_points=32)
+env = gym.make("RL4ReAl-x86-v2", max_nodes=128, max_edges=2048, max_split_points=32)
 if sys.argv[1] == "thread":  # llc started from a worker thread that has ended since
     worker = threading.Thread(target=env.reset, kwargs={"seed": 0})
     worker.start()

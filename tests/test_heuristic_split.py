@@ -49,7 +49,7 @@ def play(env: gym.Env, agent: HeuristicAgent, function: str) -> dict:
 
 @pytest.mark.parametrize("function", ["bt_search.O2.subset_sum", "bt_search.O1.colour"])
 def test_splitting_blocked_nodes_lowers_the_cost_where_the_heuristic_spills(function: str) -> None:
-    env = gym.make("RL4ReAl-x86-v1", split="validation", reward="cost", max_nodes=128, max_edges=2048,
+    env = gym.make("RL4ReAl-x86-v2", split="validation", reward="cost", max_nodes=128, max_edges=2048,
                    max_split_points=32)  # fmt: skip
     try:
         layout = env.unwrapped.layout

@@ -34,7 +34,7 @@ for name in modules:
 import gymnasium as gym
 from rl4real_gym.policy import HeuristicPolicy, RuleAgent
 
-env = gym.make("RL4ReAl-x86-v1")
+env = gym.make("RL4ReAl-x86-v2")
 small = min(env.unwrapped.candidates, key=lambda e: (e.num_nodes, e.id))
 obs, info = env.reset(seed=0, options={"function": small.id})
 agent = RuleAgent(HeuristicPolicy(), env.unwrapped.layout)

@@ -169,7 +169,7 @@ def settle(root: int, expected: set[int], patience: float = 10.0) -> set[int]:
 
 @pytest.mark.parametrize("target", ["x86", "aarch64"])
 def test_real_small_functions_replay_legally_and_beat_the_heuristic_in_the_model(target: str) -> None:
-    env = gym.make(f"RL4ReAl-{target}-v1", split="test", illegal_action="raise", **SMALL)
+    env = gym.make(f"RL4ReAl-{target}-v2", split="test", illegal_action="raise", **SMALL)
     base = env.unwrapped
     # Small functions with copies between nodes, where the model has choices to make.
     entries = [e for e in base.candidates if 8 <= e.num_nodes <= 24][:40]

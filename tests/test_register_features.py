@@ -35,6 +35,7 @@ COPIES = REGISTER_FEATURES["log_copy_weight"]
 HINT = REGISTER_FEATURES["hint"]
 CALLEE_SAVED = REGISTER_FEATURES["callee_saved_unused"]
 TAKERS = REGISTER_FEATURES["log_pending_neighbours"]
+TAKEN = REGISTER_FEATURES["log_neighbour_copy_weight"]
 
 
 def make(target: str, **kwargs: Any) -> RegAllocEnv:
@@ -284,6 +285,82 @@ def test_pending_neighbours_are_those_that_lose_a_register(target: str) -> None:
             checked += 1
             nonzero += int(expected > 0)
     assert checked >= 40 and nonzero > 10
+    env.close()
+
+
+def colour_rows_of(pre: RegAllocEnv, node: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """From a select-node fork, node's colour-phase register rows and free colours (in a
+    fork of it), or None if it cannot be selected there or coloured."""
+    lay = pre.layout
+    if not pre.action_masks()[node]:  # the node segment starts at action 0
+        return None
+    fork = pre.fork()
+    try:
+        obs, *_ = fork.step(node)
+        if int(obs["phase"]) != COLOUR_PHASE:
+            if not fork.action_masks()[lay.task_start]:
+                return None
+            obs, *_ = fork.step(lay.task_start)
+        if int(obs["phase"]) != COLOUR_PHASE:
+            return None
+        free = fork.action_masks()[lay.colour_start : lay.colour_start + lay.num_colours]
+        return np.array(obs["register_features"][: lay.num_colours]), free.copy()
+    finally:
+        fork.close()
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_neighbour_copy_weight_is_what_pending_neighbours_would_remove(target: str) -> None:
+    """log_neighbour_copy_weight of register r for node N is, summed over N's pending
+    neighbours M, the copy weight M itself is shown it would remove (its own
+    log_copy_weight in its colour phase) with registers overlapping r that are free for
+    M. Each M is selected instead of N in a fork taken before N was selected."""
+    env = make(target)
+    lay = env.layout
+    agent = HeuristicAgent(env.layout)
+    checked = 0
+    for function in first_functions(env, 40):
+        if checked >= 25:
+            break
+        obs, _ = env.reset(options={"function": function})
+        names = env.colours
+        # 8-bit x86 halves (AH and AL) share a family without overlapping: left out.
+        ambiguous = {c for c, n in enumerate(names) if target == "x86" and re.fullmatch(r"[A-D][HL]", n)}
+        pre: RegAllocEnv | None = None
+        while checked < 25:
+            phase = int(obs["phase"])
+            if phase == 0:
+                if pre is not None:
+                    pre.close()
+                pre = env.fork()
+            elif phase == COLOUR_PHASE and pre is not None:
+                node = int(obs["current_node"][0])
+                taken = np.expm1(obs["register_features"][: lay.num_colours, TAKEN].astype(np.float64))
+                free = env.action_masks()[lay.colour_start : lay.colour_start + lay.num_colours]
+                hits = [c for c in np.flatnonzero(free & (taken > 0)) if c not in ambiguous]
+                if hits:
+                    edges = obs["edge_index"][: int(obs["num_edges"][0])]
+                    neighbours = np.concatenate([edges[edges[:, 0] == node, 1], edges[edges[:, 1] == node, 0]])
+                    pending = [int(m) for m in neighbours if env._state.graph.status[m] == 0]
+                    rows = {m: colour_rows_of(pre, m) for m in pending}
+                    for r in hits[:3]:
+                        fam = family(target, names[r])
+                        expected = 0.0
+                        for found in rows.values():
+                            if found is None:
+                                continue
+                            regs, theirs = found
+                            same = [w for w in np.flatnonzero(theirs) if family(target, names[w]) == fam]
+                            expected += float(np.expm1(regs[same, COPIES].astype(np.float64)).sum())
+                        assert math.isclose(taken[r], expected, rel_tol=2e-3, abs_tol=1e-3), (function, names[r])
+                        checked += 1
+            action, _ = agent.predict(obs, env.action_masks())
+            obs, _, terminated, truncated, _ = env.step(action)
+            if terminated or truncated:
+                break
+        if pre is not None:
+            pre.close()
+    assert checked >= 10, checked
     env.close()
 
 

@@ -62,7 +62,7 @@ def tiny_config(tmp_path: Path, **extra: Any) -> TrainConfig:
 
 def collect_observations(target: str, count: int) -> tuple[gym.Env, dict[str, torch.Tensor]]:
     """Observations of a random masked agent, in every phase, batched as RLlib does."""
-    env = gym.make(f"RL4ReAl-{target}-v1", **KW)
+    env = gym.make(f"RL4ReAl-{target}-v2", **KW)
     rng = np.random.default_rng(0)
     obs, _ = env.reset(seed=0)
     seen = []

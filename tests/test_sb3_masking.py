@@ -29,7 +29,7 @@ class MaskCheckingEnv(gym.Wrapper):
 
 def make_env(target: str, seed: int):
     def thunk():
-        env = MaskCheckingEnv(gym.make(f"RL4ReAl-{target}-v1", **KW))
+        env = MaskCheckingEnv(gym.make(f"RL4ReAl-{target}-v2", **KW))
         env.reset(seed=seed)
         return env
 

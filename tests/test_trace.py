@@ -44,7 +44,7 @@ def random_masked_episode(env: gym.Env, rng: np.random.Generator, **reset_kw) ->
 @pytest.fixture
 def recorded(tmp_path: Path) -> tuple[Path, int]:
     """One recorded random masked episode on x86 and its length."""
-    env = TraceRecorder(gym.make("RL4ReAl-x86-v1", **SMALL), tmp_path / "traces")
+    env = TraceRecorder(gym.make("RL4ReAl-x86-v2", **SMALL), tmp_path / "traces")
     steps = random_masked_episode(env, np.random.default_rng(7), seed=3)
     env.close()
     assert len(env.paths) == 1
@@ -63,7 +63,7 @@ def edit_trace(path: Path, edit) -> Path:
 def test_trace_holds_what_is_needed_to_replay(recorded: tuple[Path, int]) -> None:
     path, steps = recorded
     trace = EpisodeTrace.load(path)
-    assert trace.env_id == "RL4ReAl-x86-v1" and trace.target == "x86"
+    assert trace.env_id == "RL4ReAl-x86-v2" and trace.target == "x86"
     assert trace.env_kwargs["max_nodes"] == 128 and trace.env_kwargs["target"] == "x86"
     assert trace.function and trace.seed == 3
     assert len(trace.actions) == len(trace.rewards) == steps == len(trace.obs_hashes) - 1
@@ -126,7 +126,7 @@ def test_inconsistent_trace_is_rejected(recorded: tuple[Path, int]) -> None:
 def test_later_episodes_replay_with_the_env_memory_they_saw(tmp_path: Path) -> None:
     """Episodes after the first are reset without a seed, and the rl4real reward's terminal
     bonus depends on the best cost the env has seen for the function: both are recorded."""
-    env = TraceRecorder(gym.make("RL4ReAl-aarch64-v1", reward="rl4real", **SMALL), tmp_path)
+    env = TraceRecorder(gym.make("RL4ReAl-aarch64-v2", reward="rl4real", **SMALL), tmp_path)
     rng = np.random.default_rng(11)
     random_masked_episode(env, rng, seed=5)
     function = EpisodeTrace.load(env.paths[0]).function
@@ -142,7 +142,7 @@ def test_later_episodes_replay_with_the_env_memory_they_saw(tmp_path: Path) -> N
 
 
 def test_an_episode_cut_short_is_kept_and_replays(tmp_path: Path) -> None:
-    env = TraceRecorder(gym.make("RL4ReAl-x86-v1", **SMALL), tmp_path)
+    env = TraceRecorder(gym.make("RL4ReAl-x86-v2", **SMALL), tmp_path)
     env.reset(seed=1)
     for _ in range(3):
         env.step(int(np.flatnonzero(env.action_masks())[0]))
@@ -210,8 +210,8 @@ def test_a_tampered_session_trace_is_detected(session_trace: SessionTrace, tmp_p
 
 
 def test_recorders_sharing_a_directory_keep_every_episode(tmp_path: Path) -> None:
-    first = TraceRecorder(gym.make("RL4ReAl-x86-v1", **SMALL), tmp_path)
-    second = TraceRecorder(gym.make("RL4ReAl-x86-v1", **SMALL), tmp_path)
+    first = TraceRecorder(gym.make("RL4ReAl-x86-v2", **SMALL), tmp_path)
+    second = TraceRecorder(gym.make("RL4ReAl-x86-v2", **SMALL), tmp_path)
     first.reset(seed=0)
     second.reset(seed=1)
     first.close()

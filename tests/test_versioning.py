@@ -48,13 +48,13 @@ def test_a_model_of_another_env_version_is_a_clear_error(tmp_path: Path) -> None
 def test_models_saved_before_versions_were_recorded_are_v0(tmp_path: Path) -> None:
     """They (and every v0 model) were trained without the colour phase's register features:
     loading one names the version it needs."""
-    assert ENV_VERSION == 1
+    assert ENV_VERSION == 2
     model = tmp_path / "m.zip"
     model.write_bytes(b"")
     data = {k: v for k, v in meta().__dict__.items() if k != "env_version"}
     Path(f"{model}.meta.json").write_text(json.dumps(data))
-    with pytest.raises(ModelError, match=r"trained on RL4ReAl-x86-v0.*provides RL4ReAl-x86-v1.*retrain it"):
+    with pytest.raises(ModelError, match=r"trained on RL4ReAl-x86-v0.*provides RL4ReAl-x86-v2.*retrain it"):
         load_meta(model)
     save_meta(model, meta(env_version=0))
-    with pytest.raises(ModelError, match=r"trained on RL4ReAl-x86-v0.*provides RL4ReAl-x86-v1"):
+    with pytest.raises(ModelError, match=r"trained on RL4ReAl-x86-v0.*provides RL4ReAl-x86-v2"):
         load_meta(model)

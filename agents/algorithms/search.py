@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from agents.algorithms.simple import HeuristicAgent
+from rl4real_gym.driver.policies import copy_value
 from rl4real_gym.envs.spaces import Layout
 from rl4real_gym.schema import NODE_FEATURES, REGISTER_FEATURES
 
@@ -146,8 +147,7 @@ class SearchAgent:
             rows = np.asarray(obs["register_features"])[free]
             rank = rows[:, REGISTER_FEATURES["order_rank"]]
             rank = np.where(rank > 0, rank, np.inf)
-            order = np.lexsort((free, rank, -rows[:, REGISTER_FEATURES["hint"]],
-                                -rows[:, REGISTER_FEATURES["log_copy_weight"]]))  # fmt: skip
+            order = np.lexsort((free, rank, -rows[:, REGISTER_FEATURES["hint"]], -copy_value(rows)))
             out = [int(lay.colour_start + c) for c in free[order][: max(1, k - 1)]]
             if k > 1 and mask[spill]:
                 out.append(int(spill))

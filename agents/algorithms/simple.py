@@ -27,7 +27,10 @@ class HeuristicAgent(RuleAgent):
     ``split_when_blocked``: a node that no register is free for is split at its coldest
     legal point instead of spilled, where it can be."""
 
-    def __init__(self, layout: Layout, hints: bool = True, split_when_blocked: bool = False) -> None:
-        super().__init__(HeuristicPolicy(hints=hints, split_when_blocked=split_when_blocked), layout)
+    def __init__(self, layout: Layout, hints: bool = True, split_when_blocked: bool = False,
+                 lookahead: bool = True) -> None:  # fmt: skip
+        super().__init__(HeuristicPolicy(hints=hints, split_when_blocked=split_when_blocked, lookahead=lookahead),
+                         layout)  # fmt: skip
         self.hints = hints
         self.split_when_blocked = split_when_blocked
+        self.lookahead = lookahead

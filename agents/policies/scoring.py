@@ -83,7 +83,15 @@ class FeatureLayout(NamedTuple):
 
 PRIORITY_COLUMNS = 3  # first in the order, log1p(position in it), gap to the first on the main key
 NODE_WEIGHT = NODE_FEATURES["log_spill_weight"]
-REGISTER_KEYS = [REGISTER_FEATURES[k] for k in ("log_copy_weight", "hint", "order_rank")]
+REGISTER_KEYS = [REGISTER_FEATURES[k] for k in ("hint", "order_rank")]  # after the copy value
+COPY_REMOVED, COPY_TAKEN = REGISTER_FEATURES["log_copy_weight"], REGISTER_FEATURES["log_neighbour_copy_weight"]
+
+
+def copy_value(registers: torch.Tensor) -> torch.Tensor:
+    """rl4real_gym.driver.policies.copy_value over (B, K, F) register rows: the copy
+    weight a register removes now less what it takes from pending neighbours (exp - 1:
+    ONNX has no expm1, and the three implementations must agree)."""
+    return registers[..., COPY_REMOVED].exp() - registers[..., COPY_TAKEN].exp()
 
 
 def priority_features(keys: list[torch.Tensor], legal: torch.Tensor) -> torch.Tensor:
@@ -93,7 +101,7 @@ def priority_features(keys: list[torch.Tensor], legal: torch.Tensor) -> torch.Te
     below the first legal item's; zero for items that are not legal.
 
     This is the order LLVM-like priorities use (heaviest node first; the register that
-    keeps the most copies, then the hint, then the allocation order): a scorer of one
+    settles the most copy weight, then the hint, then the allocation order): a scorer of one
     item at a time cannot compare an item with the others, nor see the slot index that
     breaks ties, so without these columns it can only approximate an argmax."""
     k = legal.shape[1]
@@ -150,8 +158,8 @@ class GraphScoringExtractor(BaseFeaturesExtractor):
             if self.has_registers:
                 num_colours = self.layout.num_colours
                 free = mask[:, self.colour_slice][:, :num_colours]
-                rank = registers[:, :num_colours, REGISTER_KEYS[2]]
-                keys = [registers[:, :num_colours, REGISTER_KEYS[0]], registers[:, :num_colours, REGISTER_KEYS[1]],
+                rank = registers[:, :num_colours, REGISTER_KEYS[1]]
+                keys = [copy_value(registers[:, :num_colours]), registers[:, :num_colours, REGISTER_KEYS[0]],
                         -torch.where(rank > 0, rank, torch.full_like(rank, 2.0))]  # fmt: skip
                 extra = priority_features(keys, free)
                 extra = torch.cat([extra, extra.new_zeros(batch, 1, extra.shape[2])], dim=1)  # the spill row

@@ -1,4 +1,4 @@
-"""PPO's RLModule for ``RL4ReAl-*-v1``: the library's policy network, masked.
+"""PPO's RLModule for ``RL4ReAl-*-v2``: the library's policy network, masked.
 
 The module wraps the very network MaskablePPO trains (``agents.algorithms.maskable_ppo``:
 ``gnn-scoring`` is ``agents.policies.scoring.GraphScoringPolicy`` over the shared trunk

@@ -119,24 +119,39 @@ class RandomPolicy:
         return int(self.rng.choice(legal))
 
 
-def hint_aware_choice(free: np.ndarray, register_features: np.ndarray) -> int:
-    """Among the ``free`` colours, the one whose choice removes the most copy weight, then
-    the node's hint, then the first in the class's allocation order (``register_features``:
-    the colour phase's rows, schema ``register_features`` columns)."""
+def copy_value(register_features: np.ndarray) -> np.ndarray:
+    """Per register row, the copy weight its choice settles: what it removes now
+    (``log_copy_weight``) minus what it takes from pending interfering nodes that could
+    still remove copies with it (``log_neighbour_copy_weight``); both columns are log1p of
+    block-frequency sums. (Adding ``log_pending_copy_weight``, what stays removable with
+    pending partners, made the heuristic worse on both validation splits:
+    docs/colouring.md.)"""
+    removed = np.exp(register_features[:, REGISTER_FEATURES["log_copy_weight"]])
+    taken = np.exp(register_features[:, REGISTER_FEATURES["log_neighbour_copy_weight"]])
+    return removed - taken  # the -1s cancel: the same key as the policy's (ONNX has no expm1)
+
+
+def hint_aware_choice(free: np.ndarray, register_features: np.ndarray, lookahead: bool = True) -> int:
+    """Among the ``free`` colours, the one of most :func:`copy_value` (with ``lookahead``;
+    else the most copy weight removed now), then the node's hint, then the first in the
+    class's allocation order (``register_features``: the colour phase's rows, schema
+    ``register_features`` columns)."""
     rows = register_features[free]
-    copies = rows[:, REGISTER_FEATURES["log_copy_weight"]]
+    value = copy_value(rows) if lookahead else rows[:, REGISTER_FEATURES["log_copy_weight"]]
     hint = rows[:, REGISTER_FEATURES["hint"]]
     rank = rows[:, REGISTER_FEATURES["order_rank"]]
     # Registers outside the order (rank 0) never are free; rank them last all the same.
     rank = np.where(rank > 0, rank, np.inf)
-    return int(free[np.lexsort((rank, -hint, -copies))[0]])
+    return int(free[np.lexsort((rank, -hint, -value))[0]])
 
 
 @dataclass
 class HeuristicPolicy:
-    """LLVM-like: heaviest node first; colour it with the free register that removes the
-    most copy weight (its hint first), else the first free one in allocation order (as
-    the plugin's own heuristic: hint, then order); spill only when no register is free.
+    """LLVM-like: heaviest node first; colour it with the free register that settles the
+    most copy weight (:func:`copy_value`: removed now, less what it takes from pending
+    neighbours), then its hint, then the first free one in allocation order (the
+    plugin's own heuristic: hint, then order); spill only when no register is free.
+    ``lookahead=False`` leaves the neighbours out (env v1's heuristic).
 
     With ``hints=False``, the first free register by colour index instead (the policy
     before the colour phase described its registers; kept as a baseline). With
@@ -148,6 +163,7 @@ class HeuristicPolicy:
 
     split_when_blocked: bool = False
     hints: bool = True
+    lookahead: bool = True
     # What plan() knows of the function beyond the current state: the last select-node
     # state's mask and weights, the nodes chosen since, and the step it expects next.
     _selectable: np.ndarray | None = field(default=None, init=False, repr=False)
@@ -211,7 +227,7 @@ class HeuristicPolicy:
             if not free.size:
                 return len(mask) - 1
             if self.hints and decision.register_features.shape[0] == len(mask):
-                return hint_aware_choice(free, decision.register_features)
+                return hint_aware_choice(free, decision.register_features, self.lookahead)
             return int(free[0])
         legal = np.flatnonzero(mask)
         if self.split_when_blocked and decision.split_features.shape[0] >= len(mask):

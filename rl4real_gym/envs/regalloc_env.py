@@ -75,7 +75,7 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
     | phase             | ()       | int64   | 0 node, 1 task, 2 colour, 3 split            |
     | current_node      | (1,)     | int32   | node being decided, or -1                    |
     | split_features    | (U, 5)   | float32 | in the split phase: per split point features |
-    | register_features | (C+1, 5) | float32 | colour phase: per register (below); else 0   |
+    | register_features | (C+1, 7) | float32 | colour phase: per register (below); else 0   |
     | action_mask       | (A,)     | int8    | same as ``action_masks()``                   |
 
     ``register_features`` row ``c`` describes colour ``c`` as a choice for the current
@@ -86,8 +86,11 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
     first use costs a save and a restore), ``order_rank`` ((position + 1) / length of
     the class's allocation order, 0 outside it) and ``log_pending_neighbours``
     (log1p of the pending interfering nodes that could still take it or an overlapping
-    register). The last row (spill) is zeros. Node feature ``log_fixed_copy_weight`` is
-    the copy weight at stake when a node is coloured.
+    register); since v2, ``log_pending_copy_weight`` (copies to pending partners that
+    stay removable if the node takes it) and ``log_neighbour_copy_weight`` (copies that
+    pending interfering nodes could remove with it, taken from them if the node takes
+    it). The last row (spill) is zeros. Node feature ``log_fixed_copy_weight`` is the
+    copy weight at stake when a node is coloured.
 
     ## Rewards
 
@@ -133,7 +136,7 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
 
     ## Arguments
 
-    ``gymnasium.make("RL4ReAl-x86-v1", **kwargs)``, ``"RL4ReAl-aarch64-v1"`` or ``"RL4ReAl-riscv64-v1"``:
+    ``gymnasium.make("RL4ReAl-x86-v2", **kwargs)``, ``"RL4ReAl-aarch64-v2"`` or ``"RL4ReAl-riscv64-v2"``:
 
     * ``data``: dataset directory (default: ``DATA_DIR`` or the bundled ``envs_data``)
     * ``split``: ``"train"`` (default), ``"validation"``, ``"test"`` or ``None`` (all)
@@ -153,7 +156,7 @@ class RegAllocEnv(gym.Env[dict[str, Any], int]):
     ## Examples
 
     >>> import gymnasium as gym, numpy as np, rl4real_gym
-    >>> env = gym.make("RL4ReAl-x86-v1")
+    >>> env = gym.make("RL4ReAl-x86-v2")
     >>> obs, info = env.reset(seed=0)
     >>> while True:
     ...     action = np.flatnonzero(env.unwrapped.action_masks())[0]

@@ -75,7 +75,7 @@ def step_all(envs: Sequence[RegAllocEnv], actions: Sequence[int]) -> list[Step]:
 
 class RegAllocVectorEnv(VectorEnv):
     """
-    ``gymnasium.make_vec("RL4ReAl-x86-v1", num_envs=N, vectorization_mode="vector_entry_point")``:
+    ``gymnasium.make_vec("RL4ReAl-x86-v2", num_envs=N, vectorization_mode="vector_entry_point")``:
     N :class:`RegAllocEnv` in this process, stepped together.
 
     ## Semantics
