@@ -450,8 +450,11 @@ void DecisionState::edges(std::vector<int32_t> &Out) const {
       }
 }
 
-void DecisionState::fixedCopies(Register Reg,
-                                SmallVectorImpl<FixedCopy> &Out) const {
+void DecisionState::forEachCopy(
+    Register Reg,
+    function_ref<void(const MachineInstr &, const MachineOperand &Own,
+                      const MachineOperand &Other)>
+        Visit) const {
   SmallPtrSet<const MachineInstr *, 8> Seen;
   for (const MachineInstr &MI : Ctx.MRI->reg_nodbg_instructions(Reg)) {
     if (!MI.isCopy() || !Seen.insert(&MI).second)
@@ -460,8 +463,14 @@ void DecisionState::fixedCopies(Register Reg,
     if (Dst.getReg() == Src.getReg())
       continue; // identity (or subregister) copy within Reg itself
     bool OwnIsDst = Dst.getReg() == Reg;
-    const MachineOperand &Own = OwnIsDst ? Dst : Src;
-    const MachineOperand &Other = OwnIsDst ? Src : Dst;
+    Visit(MI, OwnIsDst ? Dst : Src, OwnIsDst ? Src : Dst);
+  }
+}
+
+void DecisionState::fixedCopies(Register Reg,
+                                SmallVectorImpl<FixedCopy> &Out) const {
+  forEachCopy(Reg, [&](const MachineInstr &MI, const MachineOperand &Own,
+                       const MachineOperand &Other) {
     Register O = Other.getReg();
     MCRegister Phys;
     if (O.isPhysical())
@@ -470,11 +479,10 @@ void DecisionState::fixedCopies(Register Reg,
       Phys = Ctx.VRM->getPhys(O);
     if (Phys && Other.getSubReg())
       Phys = Ctx.TRI->getSubReg(Phys, Other.getSubReg());
-    if (!Phys)
-      continue;
-    Out.push_back({Own.getSubReg(), Phys,
-                   Ctx.MBFI->getBlockFreqRelativeToEntryBlock(MI.getParent())});
-  }
+    if (Phys)
+      Out.push_back({Own.getSubReg(), Phys,
+                     Ctx.MBFI->getBlockFreqRelativeToEntryBlock(MI.getParent())});
+  });
 }
 
 void DecisionState::copyErased(const MachineInstr &Copy) {
@@ -509,25 +517,17 @@ void DecisionState::touchCopyPartners(Register Reg) {
 
 void DecisionState::pendingCopies(
     Register Reg, SmallVectorImpl<std::pair<unsigned, PendingCopy>> &Out) {
-  SmallPtrSet<const MachineInstr *, 8> Seen;
-  for (const MachineInstr &MI : Ctx.MRI->reg_nodbg_instructions(Reg)) {
-    if (!MI.isCopy() || !Seen.insert(&MI).second)
-      continue;
-    const MachineOperand &Dst = MI.getOperand(0), &Src = MI.getOperand(1);
-    if (Dst.getReg() == Src.getReg())
-      continue;
-    bool OwnIsDst = Dst.getReg() == Reg;
-    const MachineOperand &Own = OwnIsDst ? Dst : Src;
-    const MachineOperand &Other = OwnIsDst ? Src : Dst;
+  forEachCopy(Reg, [&](const MachineInstr &MI, const MachineOperand &Own,
+                       const MachineOperand &Other) {
     if (!Other.getReg().isVirtual() || Other.getSubReg())
-      continue;
+      return;
     int M = nodeOf(Other.getReg());
-    if (M < 0 || Nodes[M].Status != NodeStatus::Pending)
-      continue;
-    Out.push_back({unsigned(M),
-                   {Own.getSubReg(),
-                    Ctx.MBFI->getBlockFreqRelativeToEntryBlock(MI.getParent())}});
-  }
+    if (M >= 0 && Nodes[M].Status == NodeStatus::Pending)
+      Out.push_back(
+          {unsigned(M),
+           {Own.getSubReg(),
+            Ctx.MBFI->getBlockFreqRelativeToEntryBlock(MI.getParent())}});
+  });
 }
 
 bool DecisionState::calleeSavedUnused(unsigned Colour) const {

@@ -21,6 +21,7 @@
 #include "Schema.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include <vector>
 
 namespace rl4real {
@@ -160,6 +161,14 @@ private:
   /// Reg's copies whose other end is fixed (physical, or an assigned virtual
   /// register). Identity copies and copies to unassigned registers are left
   /// out: they are charged when the other end gets its register.
+  /// Calls Visit once for each copy of Reg other than identity copies, with
+  /// Reg's operand and the other end's.
+  void forEachCopy(
+      llvm::Register Reg,
+      llvm::function_ref<void(const llvm::MachineInstr &,
+                              const llvm::MachineOperand &Own,
+                              const llvm::MachineOperand &Other)>
+          Visit) const;
   void fixedCopies(llvm::Register Reg,
                    llvm::SmallVectorImpl<FixedCopy> &Out) const;
   /// A copy between Reg and a pending node's whole register.
@@ -167,8 +176,7 @@ private:
     unsigned OwnSubReg; // Reg's side
     double Freq;
   };
-  /// Reg's copies to pending nodes, with those nodes' free masks brought up
-  /// to date.
+  /// Reg's copies to pending nodes.
   void pendingCopies(
       llvm::Register Reg,
       llvm::SmallVectorImpl<std::pair<unsigned, PendingCopy>> &Out);
