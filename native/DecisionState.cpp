@@ -572,19 +572,12 @@ void DecisionState::registerFeatures(std::vector<float> &Out) {
   // stay removable while the partner can still take the register.
   SmallVector<std::pair<unsigned, PendingCopy>, 8> PartnerCopies;
   pendingCopies(Reg, PartnerCopies);
-  // The partners' free registers, computed here rather than through the
-  // cache: a partner interferes with neither the node nor, often, anything
-  // assigned since its cache was last brought up to date.
-  DenseMap<unsigned, std::vector<uint8_t>> PartnerFree;
   for (const auto &[M, PC] : PartnerCopies)
-    if (!PartnerFree.count(M))
-      PartnerFree[M] = colourMask(M);
+    freeRegisters(M); // their FreeMask, from the cache assignments keep
   // The registers pending neighbours would remove a fixed copy with (where
   // still free for them), and the copies' weights.
   SmallVector<std::pair<MCRegister, double>, 16> NeighbourCopies;
   for (unsigned M : Pending) {
-    if (fixedCopyWeight(M) <= 0)
-      continue;
     for (const FixedCopy &FC : cachedFixedCopies(M)) {
       // M removes the copy by taking the register whose FC.OwnSubReg part is
       // FC.Other.
@@ -607,7 +600,7 @@ void DecisionState::registerFeatures(std::vector<float> &Out) {
     for (const auto &[M, PC] : PartnerCopies) {
       MCRegister Theirs = PC.OwnSubReg ? Ctx.TRI->getSubReg(R, PC.OwnSubReg) : R;
       int TC = Theirs ? Colours.colourOf(Theirs) : -1;
-      if (TC >= 0 && PartnerFree[M][TC])
+      if (TC >= 0 && FreeMask[M][TC])
         Kept += PC.Freq;
     }
     Row[rf::LogPendingCopyWeight] = float(std::log1p(Kept));

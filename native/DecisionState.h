@@ -158,9 +158,6 @@ private:
     llvm::SmallVector<FixedCopy, 2> Fixed;
   };
   void computeStatic(Node &N) const;
-  /// Reg's copies whose other end is fixed (physical, or an assigned virtual
-  /// register). Identity copies and copies to unassigned registers are left
-  /// out: they are charged when the other end gets its register.
   /// Calls Visit once for each copy of Reg other than identity copies, with
   /// Reg's operand and the other end's.
   void forEachCopy(
@@ -169,6 +166,9 @@ private:
                               const llvm::MachineOperand &Own,
                               const llvm::MachineOperand &Other)>
           Visit) const;
+  /// Reg's copies whose other end is fixed (physical, or an assigned virtual
+  /// register). Identity copies and copies to unassigned registers are left
+  /// out: they are charged when the other end gets its register.
   void fixedCopies(llvm::Register Reg,
                    llvm::SmallVectorImpl<FixedCopy> &Out) const;
   /// A copy between Reg and a pending node's whole register.
@@ -176,7 +176,8 @@ private:
     unsigned OwnSubReg; // Reg's side
     double Freq;
   };
-  /// Reg's copies to pending nodes.
+  /// Reg's copies to pending nodes (freeRegisters brings their free masks up
+  /// to date).
   void pendingCopies(
       llvm::Register Reg,
       llvm::SmallVectorImpl<std::pair<unsigned, PendingCopy>> &Out);

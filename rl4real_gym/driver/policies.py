@@ -124,7 +124,7 @@ def copy_value(register_features: np.ndarray) -> np.ndarray:
     (``log_copy_weight``) minus what it takes from pending interfering nodes that could
     still remove copies with it (``log_neighbour_copy_weight``); both columns are log1p of
     block-frequency sums. (Adding ``log_pending_copy_weight``, what stays removable with
-    pending partners, made the heuristic worse on both validation splits:
+    pending partners, made the heuristic worse on x86's validation split:
     docs/colouring.md.)"""
     removed = np.exp(register_features[:, REGISTER_FEATURES["log_copy_weight"]])
     taken = np.exp(register_features[:, REGISTER_FEATURES["log_neighbour_copy_weight"]])
